@@ -1252,6 +1252,47 @@ bw_monitor_ingest_message (BwMonitor  *self,
   return (gsize) (self->stats.samples - before);
 }
 
+/**
+ * bw_monitor_ingest_item:
+ * @item: "<conveyor>.<tag>", @item_len bytes
+ *
+ * Processes one sample that did not come through the wire format (the
+ * in-process simulator). Call bw_monitor_begin_batch() before a batch.
+ *
+ * Returns: whether the sample was accepted
+ */
+gboolean
+bw_monitor_ingest_item (BwMonitor  *self,
+                        const char *item,
+                        gsize       item_len,
+                        gint64      time_us,
+                        double      value)
+{
+  guint64 before = self->stats.samples++;
+
+  if (!isfinite (value))
+    {
+      self->stats.samples--;
+      self->stats.bad[BW_BAD_NON_FINITE]++;
+      return FALSE;
+    }
+  accept_sample (self, item, item_len, time_us, value);
+  return self->stats.samples > before;
+}
+
+/**
+ * bw_monitor_begin_batch:
+ *
+ * Reads the wall clock once for the samples that follow (future and
+ * staleness checks); bw_monitor_ingest_message() does it by itself.
+ */
+void
+bw_monitor_begin_batch (BwMonitor *self)
+{
+  self->wall_now = bw_time_now ();
+  self->stats.messages++;
+}
+
 gboolean
 bw_monitor_ingest_sample (BwMonitor  *self,
                           const char *conveyor,

@@ -80,6 +80,12 @@ void              bw_monitor_set_check_future   (BwMonitor          *self,
 gsize             bw_monitor_ingest_message     (BwMonitor          *self,
                                                  const char         *buf,
                                                  gsize               len);
+void              bw_monitor_begin_batch        (BwMonitor          *self);
+gboolean          bw_monitor_ingest_item        (BwMonitor          *self,
+                                                 const char         *item,
+                                                 gsize               item_len,
+                                                 gint64              time_us,
+                                                 double              value);
 gboolean          bw_monitor_ingest_sample      (BwMonitor          *self,
                                                  const char         *conveyor,
                                                  const char         *tag,
