@@ -324,3 +324,9 @@ bwd_service_get_url (BwdService *self)
 
   return g_strdup_printf ("http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "", bwd_service_get_port (self));
 }
+
+struct _BwMonitor *
+bwd_service_get_monitor (BwdService *self)
+{
+  return self->monitor;
+}

@@ -24,4 +24,7 @@ void        bwd_service_shutdown     (BwdService  *self);
 guint       bwd_service_get_port     (BwdService  *self);
 char       *bwd_service_get_url      (BwdService  *self);
 
+/* for tests and embedding */
+struct _BwMonitor *bwd_service_get_monitor (BwdService *self);
+
 G_END_DECLS
