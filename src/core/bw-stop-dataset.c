@@ -280,6 +280,7 @@ synth_stop (GRand      *r,
   double ramp_start = 0, load_end = load0, bump_h = 0, bump_w = 0;
   int failure_kind = g_rand_int_range (r, 0, 4);
   guint stop_i = before;
+  guint wide = g_rand_double (r) < 0.08 ? 2 + g_rand_int_range (r, 0, 4) : 0;
 
   c->trigger = "none";
   if (is_false || is_object)
@@ -299,6 +300,11 @@ synth_stop (GRand      *r,
     {
       bump_h = 110 + 160 * g_rand_double (r);
       bump_w = 4 + 8 * g_rand_double (r);          /* samples: 0.4 to 1.2 s */
+      if (g_rand_double (r) < 0.08)
+        {
+          bump_w = 1.5 + g_rand_double (r);        /* a small object close to the coil */
+          md_noise = 4 + 4 * g_rand_double (r);
+        }
     }
   if (g_str_equal (cause, "process"))
     {
@@ -348,7 +354,7 @@ synth_stop (GRand      *r,
               break;
             }
         }
-      if (is_false && j >= event - 1 && j <= event)
+      if (is_false && j >= event - 1 - wide && j <= event)
         md = 100 + 40 * g_rand_double (r);
       if (is_false && j < event && g_rand_double (r) < 0.02)
         md += 30 + 30 * g_rand_double (r);          /* sub-trip chatter */

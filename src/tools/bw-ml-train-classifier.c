@@ -142,18 +142,14 @@ evaluate (BwClassifier        *model,
 }
 
 static gboolean
-track_run (const char          *tracking_dir,
-           const char          *experiment,
-           const char          *run_name,
+track_run (BwMlflowRun         *run,
            BwClassifier        *model,
            const BwClassifierParams *params,
            JsonNode            *report,
            JsonNode            *heldout,
            const char          *data_desc,
-           char               **out_run_id,
            GError             **error)
 {
-  g_autoptr(BwMlflowRun) run = bw_mlflow_run_start (tracking_dir, experiment, run_name, error);
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   JsonObject *r = json_node_get_object (report);
   JsonObject *per_class = json_object_get_object_member (r, "per_class");
@@ -230,7 +226,6 @@ track_run (const char          *tracking_dir,
       !bw_mlflow_run_set_tag (run, "beltwatch.model.format", BW_CLASSIFIER_FORMAT, error) ||
       !bw_mlflow_run_end (run, TRUE, error))
     return FALSE;
-  *out_run_id = g_strdup (bw_mlflow_run_get_id (run));
   return TRUE;
 }
 
@@ -353,7 +348,8 @@ bw_ml_train_classifier_main (int    argc,
   g_autoptr(BwStopDataset) heldout = bw_stop_dataset_new ();
   g_autoptr(BwClassifier) model = NULL;
   g_autoptr(JsonNode) report = NULL, heldout_report = NULL;
-  g_autofree char *run_id = NULL, *desc = NULL;
+  g_autoptr(BwMlflowRun) run = NULL;
+  g_autofree char *desc = NULL;
   BwClassifierParams params;
 
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -400,10 +396,26 @@ bw_ml_train_classifier_main (int    argc,
   desc = data_files ? g_strjoinv (",", data_files)
                     : g_strdup_printf ("synthetic:%d:seeds %" G_GINT64_FORMAT "+%d", synthetic, seed, n_seeds);
 
+  /* the run is open while training, so its start and end times are the training's */
+  if (!no_tracking)
+    {
+      run = bw_mlflow_run_start (tracking ? tracking : "mlruns", experiment ? experiment : "stop-classifier",
+                                 run_name, &error);
+      if (run == NULL)
+        {
+          fprintf (stderr, "%s: experiment tracking: %s\n", argv[0], error->message);
+          return 1;
+        }
+    }
   model = bw_classifier_train (data, &params, &report, &error);
   if (model == NULL)
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
+      if (run)
+        {
+          bw_mlflow_run_set_tag (run, "beltwatch.error", error->message, NULL);
+          bw_mlflow_run_end (run, FALSE, NULL);
+        }
       return 1;
     }
   if (bw_stop_dataset_get_n_stops (heldout) > 0)
@@ -421,9 +433,7 @@ bw_ml_train_classifier_main (int    argc,
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 1;
     }
-  if (!no_tracking &&
-      !track_run (tracking ? tracking : "mlruns", experiment ? experiment : "stop-classifier",
-                  run_name, model, &params, report, heldout_report, desc, &run_id, &error))
+  if (run && !track_run (run, model, &params, report, heldout_report, desc, &error))
     {
       fprintf (stderr, "%s: experiment tracking: %s\n", argv[0], error->message);
       return 1;
@@ -460,7 +470,7 @@ bw_ml_train_classifier_main (int    argc,
         }
       printf ("\nmodel: %s\n", out ? out : "stop-classifier.json");
     }
-  if (run_id)
-    printf ("run: %s\n", run_id);
+  if (run)
+    printf ("run: %s\n", bw_mlflow_run_get_id (run));
   return 0;
 }
