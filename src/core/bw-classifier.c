@@ -1635,6 +1635,8 @@ bw_classifier_load_from_data (const char *data,
                    BW_CLASSIFIER_FORMAT_VERSION);
       return NULL;
     }
+  if (!json_object_has_member (root, "cut_after_ms"))
+    goto bad;
   if (json_object_get_int_member_with_default (root, "cut_after_ms", -1) != BW_FEATURES_CUT_AFTER_US / 1000)
     {
       g_set_error (error, BW_ERROR, BW_ERROR_UNSUPPORTED,
