@@ -453,7 +453,7 @@ xgb_fit (Models                   *m,
       { "min_child_weight", g_strdup ("1") },
       { "tree_method", g_strdup ("hist") },
       { "max_bin", g_strdup ("64") },
-      { "nthread", g_strdup_printf ("%u", MAX (params->n_threads, 1)) },
+      { "nthread", g_strdup ("1") },   /* threads are used across folds instead */
       { "seed", g_strdup_printf ("%u", (guint) (params->seed & 0x7fffffff)) },
       { "verbosity", g_strdup ("0") },
     };
@@ -816,6 +816,76 @@ predict_models (const Models *m,
   return TRUE;
 }
 
+/* ---- cross-validation folds ----------------------------------------------- */
+
+typedef struct
+{
+  const float              *x;
+  guint                     p_all, n_signal;
+  const int                *y;
+  guint                     n, k;
+  const guint              *fold_of;
+  guint                     folds;
+  const BwClassifierParams *params;
+  double                   *oof_xgb, *oof_lr;   /* rows written by the fold holding them */
+  GMutex                    lock;
+  guint                     next;
+  GError                   *error;
+} FoldJob;
+
+static gpointer
+fold_thread (gpointer data)
+{
+  FoldJob *job = data;
+  guint n = job->n, k = job->k;
+
+  for (;;)
+    {
+      g_autofree guint *train = NULL, *test = NULL;
+      g_autofree double *px = NULL, *pl = NULL;
+      g_autoptr(GArray) fcols = NULL;
+      g_autoptr(GError) local = NULL;
+      Models m = { 0 };
+      guint ntr = 0, nte = 0, f;
+
+      g_mutex_lock (&job->lock);
+      f = job->error ? job->folds : job->next++;
+      g_mutex_unlock (&job->lock);
+      if (f >= job->folds)
+        return NULL;
+
+      train = g_new (guint, n);
+      test = g_new (guint, n);
+      for (guint i = 0; i < n; i++)
+        {
+          if (job->fold_of[i] == f)
+            test[nte++] = i;
+          else
+            train[ntr++] = i;
+        }
+      fcols = select_features (job->x, job->p_all, job->n_signal, job->y, train, ntr, k,
+                               job->params->max_features);
+      px = g_new (double, (gsize) nte * k);
+      pl = g_new (double, (gsize) nte * k);
+      if (!fit_models (&m, job->x, job->p_all, job->y, train, ntr, fcols, k, job->params, &local) ||
+          !predict_models (&m, job->x, job->p_all, test, nte, fcols, px, pl, &local))
+        {
+          g_mutex_lock (&job->lock);
+          if (job->error == NULL)
+            job->error = g_steal_pointer (&local);
+          g_mutex_unlock (&job->lock);
+          models_clear (&m);
+          continue;
+        }
+      for (guint t = 0; t < nte; t++)
+        {
+          memcpy (job->oof_xgb + (gsize) test[t] * k, px + (gsize) t * k, k * sizeof (double));
+          memcpy (job->oof_lr + (gsize) test[t] * k, pl + (gsize) t * k, k * sizeof (double));
+        }
+      models_clear (&m);
+    }
+}
+
 /* ---- metrics ---------------------------------------------------------------- */
 
 typedef struct
@@ -1051,37 +1121,25 @@ bw_classifier_train (const BwStopDataset       *data,
         }
       g_rand_free (r);
 
-      for (guint f = 0; f < folds; f++)
-        {
-          g_autofree guint *train = g_new (guint, n), *test = g_new (guint, n);
-          g_autofree double *px = NULL, *pl = NULL;
-          g_autoptr(GArray) fcols = NULL;
-          Models m = { 0 };
-          guint ntr = 0, nte = 0;
+      /* the folds are independent: run them on the worker threads */
+      {
+        FoldJob job = { x, p_all, n_signal, y, n, k, fold_of, folds, &params, oof_xgb, oof_lr };
+        guint nt = CLAMP (params.n_threads, 1, 16);
+        GThread *threads[16];
 
-          for (guint i = 0; i < n; i++)
-            {
-              if (fold_of[i] == f)
-                test[nte++] = i;
-              else
-                train[ntr++] = i;
-            }
-          fcols = select_features (x, p_all, n_signal, y, train, ntr, k, params.max_features);
-          px = g_new (double, (gsize) nte * k);
-          pl = g_new (double, (gsize) nte * k);
-          if (!fit_models (&m, x, p_all, y, train, ntr, fcols, k, &params, error) ||
-              !predict_models (&m, x, p_all, test, nte, fcols, px, pl, error))
-            {
-              models_clear (&m);
-              return NULL;
-            }
-          for (guint t = 0; t < nte; t++)
-            {
-              memcpy (oof_xgb + (gsize) test[t] * k, px + (gsize) t * k, k * sizeof (double));
-              memcpy (oof_lr + (gsize) test[t] * k, pl + (gsize) t * k, k * sizeof (double));
-            }
-          models_clear (&m);
-        }
+        g_mutex_init (&job.lock);
+        for (guint t = 1; t < nt; t++)
+          threads[t] = g_thread_new ("bw-cv", fold_thread, &job);
+        fold_thread (&job);
+        for (guint t = 1; t < nt; t++)
+          g_thread_join (threads[t]);
+        g_mutex_clear (&job.lock);
+        if (job.error)
+          {
+            g_propagate_error (error, job.error);
+            return NULL;
+          }
+      }
 
       /* ensemble weight and temperature from the out-of-fold predictions */
       {

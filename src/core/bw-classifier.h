@@ -9,6 +9,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "bw-simulator.h"
 #include "bw-window.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,10 @@ gboolean        bw_stop_dataset_save_jsonl     (const BwStopDataset  *self,
                                                 GError              **error);
 BwStopDataset  *bw_stop_dataset_new_synthetic  (guint                 n_stops,
                                                 guint64               seed);
+int             bw_stop_dataset_add_simulated  (BwStopDataset        *self,
+                                                const BwSimParams    *params,
+                                                gint64                duration_us,
+                                                GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BwStopDataset, bw_stop_dataset_free)
 

@@ -14,19 +14,39 @@
 #include "bw-classifier.h"
 #include "bw-features.h"
 #include "bw-mlflow.h"
+#include "bw-time.h"
 
 int bw_ml_train_classifier_main (int argc, char **argv);
+
+static void
+drop_log (const char     *domain,
+          GLogLevelFlags  level,
+          const char     *message,
+          gpointer        data)
+{
+}
 
 /* Where labelled stops come from. Each source is one small function that
  * appends to the dataset. */
 static gboolean
 load_training_data (BwStopDataset *into,
                     char         **files,
+                    guint          sim_days,
                     guint          synthetic,
                     guint64        seed,
                     guint          n_seeds,
                     GError       **error)
 {
+  /* the simulated line: one day per seed, seeds seed … seed + sim_days - 1 */
+  for (guint d = 0; d < sim_days; d++)
+    {
+      BwSimParams p;
+
+      bw_sim_params_init (&p);
+      p.seed = seed + d;
+      if (bw_stop_dataset_add_simulated (into, &p, BW_USEC_PER_DAY, error) < 0)
+        return FALSE;
+    }
   for (guint i = 0; files && files[i]; i++)
     {
       g_autoptr(BwStopDataset) d = bw_stop_dataset_load_jsonl (files[i], error);
@@ -313,16 +333,18 @@ bw_ml_train_classifier_main (int    argc,
   g_autofree char *out = NULL, *tracking = NULL, *experiment = NULL, *run_name = NULL;
   g_autofree char *report_path = NULL;
   int synthetic = 0, eval_synthetic = 0, folds = -1, max_features = -1, rounds = -1, depth = -1;
-  int threads = -1, n_seeds = 1, eval_seeds = 1;
+  int threads = -1, n_seeds = 1, eval_seeds = 1, sim_days = 0, eval_sim_days = 0;
   gint64 seed = 1, eval_seed = 1000;
   double eta = NAN, l2 = NAN;
   gboolean no_tracking = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &data_files, "Labelled stops (JSON Lines: simulator or ledger export); repeatable", "FILE" },
-    { "synthetic", 0, 0, G_OPTION_ARG_INT, &synthetic, "Add N synthetic labelled stops", "N" },
+    { "sim-days", 0, 0, G_OPTION_ARG_INT, &sim_days, "Add the stops of N simulated days (one seed each) with their ground truth", "N" },
+    { "synthetic", 0, 0, G_OPTION_ARG_INT, &synthetic, "Add N synthetic labelled stops (development data)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "First seed of the synthetic stops and of training (1)", "S" },
     { "seeds", 0, 0, G_OPTION_ARG_INT, &n_seeds, "Spread the synthetic stops over this many seeds (1)", "K" },
     { "eval-data", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &eval_files, "Held-out labelled stops to score the final model on", "FILE" },
+    { "eval-sim-days", 0, 0, G_OPTION_ARG_INT, &eval_sim_days, "Held-out simulated days (seeds from --eval-seed)", "N" },
     { "eval-synthetic", 0, 0, G_OPTION_ARG_INT, &eval_synthetic, "Held-out synthetic stops (other seeds)", "N" },
     { "eval-seed", 0, 0, G_OPTION_ARG_INT64, &eval_seed, "First seed of the held-out synthetic stops (1000)", "S" },
     { "eval-seeds", 0, 0, G_OPTION_ARG_INT, &eval_seeds, "Held-out seeds (1)", "K" },
@@ -352,6 +374,9 @@ bw_ml_train_classifier_main (int    argc,
   g_autofree char *desc = NULL;
   BwClassifierParams params;
 
+  /* the monitor's per-conveyor chatter is not the tool's output */
+  g_log_set_handler ("bw-monitor", G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG,
+                     drop_log, NULL);
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (ctx,
     "Trains on labelled stops (JSON Lines, one {\"cause\", \"context\", \"window\"} per line,\n"
@@ -363,10 +388,11 @@ bw_ml_train_classifier_main (int    argc,
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 2;
     }
-  if ((data_files == NULL && synthetic <= 0) || synthetic < 0 || eval_synthetic < 0 || n_seeds < 1 ||
+  if ((data_files == NULL && synthetic <= 0 && sim_days <= 0) || synthetic < 0 || eval_synthetic < 0 ||
+      sim_days < 0 || eval_sim_days < 0 || n_seeds < 1 ||
       eval_seeds < 1 || seed < 0 || eval_seed < 0)
     {
-      fprintf (stderr, "%s: give labelled stops with --data FILE or --synthetic N\n", argv[0]);
+      fprintf (stderr, "%s: give labelled stops with --data FILE, --sim-days N or --synthetic N\n", argv[0]);
       return 2;
     }
 
@@ -387,14 +413,22 @@ bw_ml_train_classifier_main (int    argc,
   if (threads > 0)
     params.n_threads = threads;
 
-  if (!load_training_data (data, data_files, synthetic, seed, n_seeds, &error) ||
-      !load_training_data (heldout, eval_files, eval_synthetic, eval_seed, eval_seeds, &error))
+  if (!load_training_data (data, data_files, sim_days, synthetic, seed, n_seeds, &error) ||
+      !load_training_data (heldout, eval_files, eval_sim_days, eval_synthetic, eval_seed, eval_seeds, &error))
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 1;
     }
-  desc = data_files ? g_strjoinv (",", data_files)
-                    : g_strdup_printf ("synthetic:%d:seeds %" G_GINT64_FORMAT "+%d", synthetic, seed, n_seeds);
+  if (data_files)
+    desc = g_strjoinv (",", data_files);
+  else if (sim_days > 0)
+    desc = g_strdup_printf ("simulated:%d days:seeds %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                            sim_days, seed, seed + sim_days - 1);
+  else
+    desc = g_strdup_printf ("synthetic:%d:seeds %" G_GINT64_FORMAT "+%d", synthetic, seed, n_seeds);
+  if (!quiet)
+    printf ("%u training stops, %u held-out stops\n\n", bw_stop_dataset_get_n_stops (data),
+            bw_stop_dataset_get_n_stops (heldout));
 
   /* the run is open while training, so its start and end times are the training's */
   if (!no_tracking)
