@@ -29,7 +29,8 @@
 #include "bw-time.h"
 
 static const char *const default_signals[] = {
-  "belt_speed", "motor_current", "load", "md_signal", "vibration", NULL,
+  "belt_speed", "motor_current", "load", "md_signal", "vibration",
+  "md_signal.last10s", "motor_current.last10s", "belt_speed.last10s", NULL,
 };
 
 static const char *const triggers[] = {
@@ -621,9 +622,13 @@ cmp_score (const void *a,
   return (x->col > y->col) - (x->col < y->col);
 }
 
-/* One-way ANOVA F of each signal feature over the causes, on the rows in
- * @rows; returns the columns kept (the @max best signal features with F > 0,
- * then every context feature), in column order. */
+/* The relevance filter. For every pair of causes, each signal feature's F
+ * statistic (two groups: the squared t) ranks how well it tells the two
+ * apart; the pairs then take turns picking their best remaining feature
+ * until @max are picked, so that causes the first-out trigger already
+ * separates do not crowd out features for the pairs it cannot (a false trip
+ * and a foreign object). Every context feature is kept. Returns the columns
+ * kept, in column order. */
 static GArray *
 select_features (const float *x,
                  guint        p_all,
@@ -634,55 +639,75 @@ select_features (const float *x,
                  guint        k,
                  guint        max)
 {
-  g_autofree Score *scores = g_new (Score, MAX (n_signal, 1));
-  g_autofree double *sum = g_new (double, k), *cnt = g_new (double, k);
+  g_autofree double *sum = g_new0 (double, (gsize) k * MAX (n_signal, 1));
+  g_autofree double *sum2 = g_new0 (double, (gsize) k * MAX (n_signal, 1));
+  g_autofree double *cnt = g_new0 (double, (gsize) k * MAX (n_signal, 1));
+  g_autofree gboolean *taken = g_new0 (gboolean, MAX (n_signal, 1));
+  GPtrArray *ranked = g_ptr_array_new_with_free_func (g_free);   /* Score[n_signal] per pair */
+  g_autofree guint *cursor = NULL;
   GArray *keep = g_array_new (FALSE, FALSE, sizeof (guint));
   guint n_keep = 0;
+  gboolean progress = TRUE;
 
-  for (guint j = 0; j < n_signal; j++)
+  for (guint r = 0; r < n_rows; r++)
     {
-      double total = 0, n = 0, ssb = 0, ssw = 0, grand;
-      guint groups = 0;
-
-      memset (sum, 0, k * sizeof (double));
-      memset (cnt, 0, k * sizeof (double));
-      for (guint r = 0; r < n_rows; r++)
-        {
-          float v = x[(gsize) rows[r] * p_all + j];
-          if (isfinite (v))
-            {
-              sum[y[rows[r]]] += v;
-              cnt[y[rows[r]]] += 1;
-            }
-        }
-      for (guint c = 0; c < k; c++)
-        {
-          total += sum[c];
-          n += cnt[c];
-          groups += cnt[c] > 0;
-        }
-      scores[j].col = j;
-      scores[j].f = 0;
-      if (groups < 2 || n <= groups)
-        continue;
-      grand = total / n;
-      for (guint c = 0; c < k; c++)
-        if (cnt[c] > 0)
-          ssb += cnt[c] * (sum[c] / cnt[c] - grand) * (sum[c] / cnt[c] - grand);
-      for (guint r = 0; r < n_rows; r++)
-        {
-          float v = x[(gsize) rows[r] * p_all + j];
-          int c = y[rows[r]];
-          if (isfinite (v))
-            ssw += (v - sum[c] / cnt[c]) * (v - sum[c] / cnt[c]);
-        }
-      if (ssb <= 1e-12 * (ssb + ssw) || !isfinite (ssb))
-        continue;
-      scores[j].f = ssw > 0 ? (ssb / (groups - 1)) / (ssw / (n - groups)) : G_MAXDOUBLE;
+      const float *row = x + (gsize) rows[r] * p_all;
+      gsize base = (gsize) y[rows[r]] * n_signal;
+      for (guint j = 0; j < n_signal; j++)
+        if (isfinite (row[j]))
+          {
+            sum[base + j] += row[j];
+            sum2[base + j] += (double) row[j] * row[j];
+            cnt[base + j] += 1;
+          }
     }
-  qsort (scores, n_signal, sizeof (Score), cmp_score);
-  for (guint j = 0; j < n_signal && n_keep < max && scores[j].f > 0; j++, n_keep++)
-    g_array_append_val (keep, scores[j].col);
+  for (guint a = 0; a < k; a++)
+    for (guint b = a + 1; b < k; b++)
+      {
+        Score *sc = g_new (Score, MAX (n_signal, 1));
+        for (guint j = 0; j < n_signal; j++)
+          {
+            gsize ia = (gsize) a * n_signal + j, ib = (gsize) b * n_signal + j;
+            double na = cnt[ia], nb = cnt[ib], ma, mb, within, between;
+
+            sc[j].col = j;
+            sc[j].f = 0;
+            if (na < 2 || nb < 2)
+              continue;
+            ma = sum[ia] / na;
+            mb = sum[ib] / nb;
+            within = MAX (0.0, sum2[ia] - na * ma * ma) + MAX (0.0, sum2[ib] - nb * mb * mb);
+            between = na * nb / (na + nb) * (ma - mb) * (ma - mb);
+            if (!isfinite (between) || between <= 1e-12 * (between + within))
+              continue;
+            sc[j].f = within > 0 ? between / (within / (na + nb - 2)) : G_MAXDOUBLE;
+          }
+        qsort (sc, n_signal, sizeof (Score), cmp_score);
+        g_ptr_array_add (ranked, sc);
+      }
+  cursor = g_new0 (guint, MAX (ranked->len, 1));
+  while (n_keep < max && progress)
+    {
+      progress = FALSE;
+      for (guint p = 0; p < ranked->len && n_keep < max; p++)
+        {
+          Score *sc = ranked->pdata[p];
+          while (cursor[p] < n_signal && (taken[sc[cursor[p]].col] || sc[cursor[p]].f <= 0))
+            {
+              if (sc[cursor[p]].f <= 0)
+                cursor[p] = n_signal;
+              else
+                cursor[p]++;
+            }
+          if (cursor[p] >= n_signal)
+            continue;
+          taken[sc[cursor[p]].col] = TRUE;
+          g_array_append_val (keep, sc[cursor[p]].col);
+          n_keep++;
+          progress = TRUE;
+        }
+    }
+  g_ptr_array_unref (ranked);
   g_array_sort (keep, cmp_u);
   for (guint j = n_signal; j < p_all; j++)
     g_array_append_val (keep, j);
@@ -696,8 +721,8 @@ bw_classifier_params_init (BwClassifierParams *params)
 {
   memset (params, 0, sizeof *params);
   params->folds = 5;
-  params->max_features = 120;
-  params->xgb_rounds = 60;
+  params->max_features = 160;
+  params->xgb_rounds = 80;
   params->xgb_max_depth = 4;
   params->xgb_eta = 0.3;
   params->lr_l2 = 1e-3;

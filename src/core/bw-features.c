@@ -1547,6 +1547,9 @@ bw_features_compute (const double *x,
  * The tag's values at the grid points up to @until_us, with gaps filled by
  * the last value before them (and leading gaps by the first value).
  *
+ * @tag may name a tail of a tag, `md_signal.last10s`: the last 10 s up to
+ * the cut, so that features see the moments around the stop undiluted.
+ *
  * Returns: (transfer full) (nullable): the series, or %NULL when the window
  *   lacks the tag or holds no value for it before the cut
  */
@@ -1560,11 +1563,33 @@ bw_features_series_from_window (const BwWindow *window,
   gsize n, first = G_MAXSIZE;
   double *x;
 
+  const char *dot = strchr (tag, '.');
+  g_autofree char *base = NULL;
+  gsize start = 0, last_points = 0;
+
   *out_n = 0;
+  /* "<tag>.last<N>s": only the last N seconds before the cut */
+  if (dot)
+    {
+      char *end = NULL;
+      guint64 secs;
+
+      if (!g_str_has_prefix (dot, ".last"))
+        return NULL;
+      secs = g_ascii_strtoull (dot + 5, &end, 10);
+      if (end == dot + 5 || !g_str_equal (end, "s") || secs == 0 || secs > 86400)
+        return NULL;
+      base = g_strndup (tag, dot - tag);
+      last_points = (gsize) (secs * G_USEC_PER_SEC / window->period_us);
+      tag = base;
+    }
   v = bw_window_get_values (window, tag);
   if (v == NULL || window->n == 0 || until_us < window->t0_us)
     return NULL;
   n = MIN ((gsize) ((until_us - window->t0_us) / window->period_us) + 1, (gsize) window->n);
+  if (last_points > 0 && last_points < n)
+    start = n - last_points;
+  /* gaps are filled from the whole window, so a short tail still has values */
   for (gsize i = 0; i < n && first == G_MAXSIZE; i++)
     if (isfinite (v[i]))
       first = i;
@@ -1578,7 +1603,9 @@ bw_features_series_from_window (const BwWindow *window,
       else
         x[i] = isfinite (v[i]) ? v[i] : x[i - 1];
     }
-  *out_n = n;
+  if (start > 0)
+    memmove (x, x + start, (n - start) * sizeof (double));
+  *out_n = n - start;
   return x;
 }
 

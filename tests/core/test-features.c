@@ -154,6 +154,15 @@ test_window_cut (void)
   g_assert_cmpfloat (md[0], ==, 10 % 7);
   g_assert_cmpfloat (md[300], ==, 299 % 7);
 
+  /* the last 10 s before the cut: 100 points ending at the stop */
+  {
+    g_autofree double *tail = bw_features_series_from_window (w, "belt_speed.last10s", w->stop_us, &n);
+    g_assert_cmpuint (n, ==, 100);
+    g_assert_cmpfloat (tail[98], ==, 2.5);
+    g_assert_cmpfloat (tail[99], ==, 0.0);
+    g_assert_null (bw_features_series_from_window (w, "belt_speed.first10s", w->stop_us, &n));
+  }
+
   none = bw_features_series_from_window (w, "load", w->stop_us, &n);
   g_assert_null (none);
   g_assert_cmpuint (n, ==, 0);
