@@ -1103,14 +1103,41 @@ family_peaks (const Series *s,
     }
 }
 
+/* substrings of the symbol sequence, as (start, length) into it */
+typedef struct
+{
+  const char *seq;
+  gsize       start, len;
+} Sub;
+
+static guint
+sub_hash (gconstpointer p)
+{
+  const Sub *k = p;
+  guint h = 2166136261u;
+
+  for (gsize i = 0; i < k->len; i++)
+    h = (h ^ (guchar) k->seq[k->start + i]) * 16777619u;
+  return h;
+}
+
+static gboolean
+sub_equal (gconstpointer a,
+           gconstpointer b)
+{
+  const Sub *x = a, *y = b;
+  return x->len == y->len && memcmp (x->seq + x->start, y->seq + y->start, x->len) == 0;
+}
+
 static double
 lempel_ziv (const Series *s,
             int           bins)
 {
   const double *x = s->x;
-  gsize n = s->n, ind = 0, inc = 1, n_sub;
+  gsize n = s->n, ind = 0, inc = 1, n_sub = 0;
   double *edges = g_newa (double, bins + 1), step;
   char *seq;
+  Sub *subs;
   GHashTable *seen;
 
   if (n == 0)
@@ -1129,24 +1156,24 @@ lempel_ziv (const Series *s,
       seq[i] = (char) (c + 1);
     }
   seq[n] = '\0';
-  seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  subs = g_new (Sub, n + 1);   /* at most one new substring per symbol */
+  seen = g_hash_table_new (sub_hash, sub_equal);
   while (ind + inc <= n)
     {
-      char *sub = g_strndup (seq + ind, inc);
-      if (g_hash_table_contains (seen, sub))
-        {
-          g_free (sub);
-          inc++;
-        }
+      Sub probe = { seq, ind, inc };
+      if (g_hash_table_contains (seen, &probe))
+        inc++;
       else
         {
-          g_hash_table_add (seen, sub);
+          subs[n_sub] = probe;
+          g_hash_table_add (seen, &subs[n_sub]);
+          n_sub++;
           ind += inc;
           inc = 1;
         }
     }
-  n_sub = g_hash_table_size (seen);
   g_hash_table_unref (seen);
+  g_free (subs);
   g_free (seq);
   return (double) n_sub / (double) n;
 }
