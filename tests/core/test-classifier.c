@@ -273,6 +273,44 @@ test_dataset_jsonl (void)
   g_assert_nonnull (strstr (error->message, ":1:"));
 }
 
+/* stops of the simulated line, taken as the service sees them at stop open */
+static void
+test_simulated (void)
+{
+  g_autoptr(BwStopDataset) data = bw_stop_dataset_new ();
+  g_autoptr(GError) error = NULL;
+  BwSimParams p;
+  guint by_trigger_md = 0, md_causes = 0;
+  int n;
+
+  bw_sim_params_init (&p);
+  p.seed = 5;
+  n = bw_stop_dataset_add_simulated (data, &p, 2 * G_GINT64_CONSTANT (3600000000), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 20);
+  g_assert_cmpuint (bw_stop_dataset_get_n_stops (data), ==, (guint) n);
+  for (guint i = 0; i < (guint) n; i++)
+    {
+      const BwLabelledStop *s = bw_stop_dataset_get (data, i);
+      gsize len = 0;
+      g_autofree double *md = bw_features_series_from_window (s->window, "md_signal",
+                                                              s->window->stop_us + BW_FEATURES_CUT_AFTER_US,
+                                                              &len);
+
+      g_assert_cmpstr (s->group, ==, "sim-5");
+      g_assert_nonnull (md);
+      g_assert_cmpuint (len, >, 500);
+      if (g_str_equal (s->context.trigger, "md_trip"))
+        {
+          by_trigger_md++;
+          md_causes += g_str_equal (s->cause, "md_false_trip") || g_str_equal (s->cause, "foreign_object");
+        }
+    }
+  /* a metal-detector first-out is a false trip or an object */
+  g_assert_cmpuint (by_trigger_md, >, 0);
+  g_assert_cmpuint (md_causes, ==, by_trigger_md);
+}
+
 static void
 test_one_class (void)
 {
@@ -300,6 +338,7 @@ main (int   argc,
   g_test_add_func ("/classifier/bad-models", test_bad_models);
   g_test_add_func ("/classifier/dataset-jsonl", test_dataset_jsonl);
   g_test_add_func ("/classifier/one-class", test_one_class);
+  g_test_add_func ("/classifier/simulated", test_simulated);
   {
     int rc = g_test_run ();
     remove_tree (test_dir ());
