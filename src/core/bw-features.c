@@ -1150,10 +1150,17 @@ lempel_ziv (const Series *s,
   seq = g_malloc (n + 1);
   for (gsize i = 0; i < n; i++)
     {
-      int c = 0;   /* searchsorted(edges[1:], x, "left"): edges strictly below x */
-      while (c < bins && edges[c + 1] < x[i])
-        c++;
-      seq[i] = (char) (c + 1);
+      /* searchsorted(edges[1:], x, "left"): how many edges lie strictly below x */
+      int lo = 0, hi = bins;
+      while (lo < hi)
+        {
+          int mid = (lo + hi) / 2;
+          if (edges[mid + 1] < x[i])
+            lo = mid + 1;
+          else
+            hi = mid;
+        }
+      seq[i] = (char) (lo + 1);
     }
   seq[n] = '\0';
   subs = g_new (Sub, n + 1);   /* at most one new substring per symbol */
@@ -1178,53 +1185,45 @@ lempel_ziv (const Series *s,
   return (double) n_sub / (double) n;
 }
 
-static int
-cmp_u32 (const void *a,
-         const void *b)
-{
-  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
-  return (x > y) - (x < y);
-}
-
 static double
 permutation_entropy (const Series *s,
                      int           dim)
 {
   gsize n = s->n, m;
-  guint32 *codes;
+  guint counts[5040] = { 0 };   /* 7! ordinal patterns at most */
   double h = 0;
 
   if (n < (gsize) dim)
     return NAN;
   m = n - dim + 1;
-  codes = g_new (guint32, m);
   for (gsize w = 0; w < m; w++)
     {
       const double *v = s->x + w;
-      guint32 code = 0;
+      guint rank[8], code = 0;
 
       /* rank of each element, ties broken by position (a stable argsort) */
       for (int i = 0; i < dim; i++)
         {
-          guint32 rank = 0;
+          rank[i] = 0;
           for (int j = 0; j < dim; j++)
-            rank += v[j] < v[i] || (v[j] == v[i] && j < i);
-          code = code * 8 + rank;
+            rank[i] += v[j] < v[i] || (v[j] == v[i] && j < i);
         }
-      codes[w] = code;
+      /* the pattern's index among the dim! permutations (Lehmer code) */
+      for (int i = 0; i < dim; i++)
+        {
+          guint smaller = 0;
+          for (int j = i + 1; j < dim; j++)
+            smaller += rank[j] < rank[i];
+          code = code * (dim - i) + smaller;
+        }
+      counts[code]++;
     }
-  qsort (codes, m, sizeof (guint32), cmp_u32);
-  for (gsize i = 0; i < m;)
-    {
-      gsize j = i;
-      double p;
-      while (j < m && codes[j] == codes[i])
-        j++;
-      p = (double) (j - i) / (double) m;
-      h += p * log (p);
-      i = j;
-    }
-  g_free (codes);
+  for (guint c = 0; c < G_N_ELEMENTS (counts); c++)
+    if (counts[c])
+      {
+        double p = (double) counts[c] / (double) m;
+        h += p * log (p);
+      }
   return -h;
 }
 
@@ -1492,11 +1491,21 @@ family_counts (const Series *s,
   o[k++] = (double) r3;
   if (n > N_ABS_MAX)
     {
-      double top[N_ABS_MAX];
+      double top[N_ABS_MAX];   /* the largest |x|, ascending */
+
+      for (gsize i = 0; i < N_ABS_MAX; i++)
+        top[i] = -1;
       for (gsize i = 0; i < n; i++)
-        s->tmp[i] = fabs (x[i]);
-      qsort (s->tmp, n, sizeof (double), cmp_double);
-      memcpy (top, s->tmp + n - N_ABS_MAX, sizeof top);
+        {
+          double a = fabs (x[i]);
+          int j;
+
+          if (a <= top[0])
+            continue;
+          for (j = 1; j < N_ABS_MAX && top[j] < a; j++)
+            top[j - 1] = top[j];
+          top[j - 1] = a;
+        }
       o[k++] = np_mean (top, N_ABS_MAX);
     }
   else
