@@ -18,7 +18,8 @@
 
 /* One line per subcommand; the implementations are in bw-ml-*.c */
 #define BW_ML_COMMANDS(X) \
-  X (stops, "Print the stops of a ledger (JSON or CSV)")
+  X (stops, "Print the stops of a ledger (JSON or CSV)") \
+  X (train_classifier, "Train the stop-cause classifier and record the run (MLflow layout)")
 
 #define DECLARE(name, summary) int bw_ml_##name##_main (int argc, char **argv);
 BW_ML_COMMANDS (DECLARE)
