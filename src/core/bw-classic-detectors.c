@@ -1,0 +1,26 @@
+/* bw-classic-detectors.c: the registry entries of the statistical detectors
+ *
+ * Copyright 2026 The Beltwatch developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "bw-classic-detectors"
+
+#include "config.h"
+
+#include "bw-classic-detectors.h"
+
+/* Reference configurations mirror SKAB's published notebooks
+ * (the notebooks and core/ modules of github.com/waico/SKAB); see
+ * docs/benchmarks.md for the results. */
+const BwDetectorEntry bw_classic_detectors[] = {
+  { "t2", "Hotelling T² (SKAB reference: scaled, median of 5, limit × 2)",
+    bw_t2_detector_get_type,
+    "{\"detector\": {\"pca\": false, \"confidence\": 0.999, \"median-window\": 5},"
+    " \"scaler\": \"standard\", \"threshold-scale\": 2.0}" },
+  { "t2q", "Hotelling T² and Q on PCA (SKAB reference: 85 % variance, median of 5)",
+    bw_t2_detector_get_type,
+    "{\"detector\": {\"pca\": true, \"explained-variance\": 0.85, \"confidence\": 0.999,"
+    " \"median-window\": 5, \"q-limit\": \"skab\"},"
+    " \"scaler\": \"standard\"}" },
+  { NULL }
+};
