@@ -22,5 +22,19 @@ const BwDetectorEntry bw_classic_detectors[] = {
     "{\"detector\": {\"pca\": true, \"explained-variance\": 0.85, \"confidence\": 0.999,"
     " \"median-window\": 5, \"q-limit\": \"skab\"},"
     " \"scaler\": \"standard\"}" },
+  { "iforest", "Isolation Forest (SKAB reference: raw values, contamination 0.0005, "
+    "median of 3 decisions)",
+    bw_iforest_detector_get_type,
+    "{\"detector\": {\"n-trees\": 100, \"max-samples\": 256, \"contamination\": 0.0005},"
+    " \"scaler\": \"none\","
+    " \"decision-filter\": {\"kind\": \"median\", \"window\": 3},"
+    " \"changepoint-filter\": {\"kind\": \"max\", \"window\": 30}}" },
+  { "mset", "MSET (SKAB reference: all 400 states, relative residual, centered mean of 60, "
+    "limit 0.01)",
+    bw_mset_detector_get_type,
+    "{\"detector\": {\"standardize\": true, \"similarity\": \"skab\","
+    " \"residual\": \"relative\", \"threshold\": 0.01},"
+    " \"scaler\": \"none\","
+    " \"score-filter\": {\"kind\": \"mean\", \"window\": 60, \"centered\": true}}" },
   { NULL }
 };
