@@ -678,44 +678,51 @@ bw_anomaly_model_fit (BwAnomalyModel   *self,
     }
 
   mean = g_new0 (double, p);
-  scale = g_new (double, p);
+  scale = g_new0 (double, p);
   for (gsize i = 0; i < n; i++)
-    for (gsize j = 0; j < p; j++)
-      {
-        double v = gsl_matrix_get (raw, i, j);
+    {
+      const double *row = raw->data + i * raw->tda;
 
-        if (!isfinite (v))
-          {
-            g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
-                         "training row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT
-                         " is not a finite number", i, j);
-            return FALSE;
-          }
-        mean[j] += v;
-      }
+      for (gsize j = 0; j < p; j++)
+        {
+          if (!isfinite (row[j]))
+            {
+              g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
+                           "training row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT
+                           " is not a finite number", i, j);
+              return FALSE;
+            }
+          mean[j] += row[j];
+        }
+    }
 
   if (self->scaler == SCALER_STANDARD)
     {
       for (gsize j = 0; j < p; j++)
+        mean[j] /= n;
+      for (gsize i = 0; i < n; i++)
         {
-          double ss = 0;
+          const double *row = raw->data + i * raw->tda;
 
-          mean[j] /= n;
-          for (gsize i = 0; i < n; i++)
-            {
-              double d = gsl_matrix_get (raw, i, j) - mean[j];
-
-              ss += d * d;
-            }
+          for (gsize j = 0; j < p; j++)
+            scale[j] += (row[j] - mean[j]) * (row[j] - mean[j]);
+        }
+      for (gsize j = 0; j < p; j++)
+        {
           /* population standard deviation; 1 for a constant column */
-          scale[j] = sqrt (ss / n);
+          scale[j] = sqrt (scale[j] / n);
           if (!(scale[j] > 0) || scale[j] < 1e-12 * MAX (fabs (mean[j]), 1e-300))
             scale[j] = 1;
         }
       scaled = gsl_matrix_alloc (n, p);
       for (gsize i = 0; i < n; i++)
-        for (gsize j = 0; j < p; j++)
-          gsl_matrix_set (scaled, i, j, (gsl_matrix_get (raw, i, j) - mean[j]) / scale[j]);
+        {
+          const double *row = raw->data + i * raw->tda;
+          double *dst = scaled->data + i * scaled->tda;
+
+          for (gsize j = 0; j < p; j++)
+            dst[j] = (row[j] - mean[j]) / scale[j];
+        }
     }
   else
     for (gsize j = 0; j < p; j++)

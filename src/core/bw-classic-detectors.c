@@ -25,7 +25,8 @@ const BwDetectorEntry bw_classic_detectors[] = {
   { "iforest", "Isolation Forest (SKAB reference: raw values, contamination 0.0005, "
     "median of 3 decisions)",
     bw_iforest_detector_get_type,
-    "{\"detector\": {\"n-trees\": 100, \"max-samples\": 256, \"contamination\": 0.0005},"
+    "{\"detector\": {\"n-trees\": 100, \"max-samples\": 256, \"contamination\": 0.0005,"
+    " \"seed\": 37},"
     " \"scaler\": \"none\","
     " \"decision-filter\": {\"kind\": \"median\", \"window\": 3},"
     " \"changepoint-filter\": {\"kind\": \"max\", \"window\": 30}}" },

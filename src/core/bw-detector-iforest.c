@@ -32,6 +32,13 @@ typedef struct
   GArray *value;       /* double: threshold or path length */
 } GrownTree;
 
+typedef struct
+{
+  double  value;            /* go right when x[feature] > value */
+  guint32 feature;
+  guint32 unused;
+} Node;
+
 struct _BwIForestDetector
 {
   BwDetector parent_instance;
@@ -48,8 +55,7 @@ struct _BwIForestDetector
   guint      depth;         /* D */
   GrownTree *grown;         /* n_trees */
   guint      n_grown;
-  guint8    *split_feature; /* n_grown × (2^D − 1) */
-  double    *split_value;   /* n_grown × (2^D − 1) */
+  Node      *nodes;         /* n_grown × (2^D − 1) */
   float     *leaf_h;        /* n_grown × 2^D */
   double     threshold;
 };
@@ -88,8 +94,7 @@ clear_learned (BwIForestDetector *self)
       g_array_unref (self->grown[t].value);
     }
   g_clear_pointer (&self->grown, g_free);
-  g_clear_pointer (&self->split_feature, g_free);
-  g_clear_pointer (&self->split_value, g_free);
+  g_clear_pointer (&self->nodes, g_free);
   g_clear_pointer (&self->leaf_h, g_free);
   self->n_grown = 0;
   self->p = self->psi = self->depth = 0;
@@ -97,14 +102,54 @@ clear_learned (BwIForestDetector *self)
 
 typedef struct
 {
-  const gsl_matrix *x;
+  const double     *xt;       /* feature-major copy of the rows: xt[f * n + i] */
+  gsize             n;
   guint            *idx;      /* row indices of the subsample, permuted in place */
+  guint            *right;    /* scratch for partitioning */
   guint            *feat;     /* scratch: feature order */
-  GRand            *rand;
+  guint64           rng[4];   /* xoshiro256** state, seeded from the detector's GRand */
   guint             p;
   guint             max_depth;
   GrownTree        *tree;
 } Grower;
+
+static inline guint64
+rotl (guint64 x,
+      int     k)
+{
+  return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** (Blackman and Vigna): cheap enough to call per node */
+static inline guint64
+next_u64 (Grower *g)
+{
+  guint64 *s = g->rng;
+  guint64 result = rotl (s[1] * 5, 7) * 9, t = s[1] << 17;
+
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl (s[3], 45);
+  return result;
+}
+
+/* uniform in [0, n) (Lemire's multiply-shift, bias below 2⁻³²·n) */
+static inline guint
+next_below (Grower *g,
+            guint   n)
+{
+  return (guint) (((next_u64 (g) >> 32) * (guint64) n) >> 32);
+}
+
+/* uniform in [0, 1) with 53 random bits */
+static inline double
+next_double (Grower *g)
+{
+  return (next_u64 (g) >> 11) * (1.0 / 9007199254740992.0);
+}
 
 static void
 grow (Grower *g,
@@ -124,14 +169,16 @@ grow (Grower *g,
         g->feat[j] = j;
       for (guint left = g->p; left > 0; left--)
         {
-          guint pick = g_rand_int_range (g->rand, 0, left);
+          guint pick = next_below (g, left);
           guint f = g->feat[pick];
 
           g->feat[pick] = g->feat[left - 1];
-          fmin = fmax = gsl_matrix_get (g->x, g->idx[lo], f);
+          const double *col = g->xt + f * g->n;
+
+          fmin = fmax = col[g->idx[lo]];
           for (guint i = lo + 1; i < hi; i++)
             {
-              double v = gsl_matrix_get (g->x, g->idx[i], f);
+              double v = col[g->idx[i]];
 
               fmin = MIN (fmin, v);
               fmax = MAX (fmax, v);
@@ -153,22 +200,30 @@ grow (Grower *g,
       return;
     }
 
-  threshold = fmin + g_rand_double (g->rand) * (fmax - fmin);
+  threshold = fmin + next_double (g) * (fmax - fmin);
   if (threshold >= fmax)
     threshold = fmin;
   g_array_append_val (g->tree->feature, feature);
   g_array_append_val (g->tree->value, threshold);
 
-  /* partition: x ≤ threshold to the left */
-  mid = lo;
-  for (guint i = lo; i < hi; i++)
-    if (gsl_matrix_get (g->x, g->idx[i], feature) <= threshold)
-      {
-        guint tmp = g->idx[i];
+  /* partition, stable and without branches: x ≤ threshold to the left */
+  {
+    const double *col = g->xt + feature * g->n;
+    guint n_right = 0;
 
-        g->idx[i] = g->idx[mid];
-        g->idx[mid++] = tmp;
+    mid = lo;
+    for (guint i = lo; i < hi; i++)
+      {
+        guint v = g->idx[i];
+        gboolean left = col[v] <= threshold;
+
+        g->idx[mid] = v;
+        g->right[n_right] = v;
+        mid += left;
+        n_right += !left;
       }
+    memcpy (g->idx + mid, g->right, n_right * sizeof (guint));
+  }
   grow (g, lo, mid, depth + 1);
   grow (g, mid, hi, depth + 1);
 }
@@ -181,8 +236,7 @@ flatten (BwIForestDetector *self,
          guint              pos,
          guint              slot,     /* node index in the complete tree */
          guint              depth,
-         guint8            *feature,
-         double            *value,
+         Node              *nodes,
          float             *leaf)
 {
   guint n_internal = (1u << self->depth) - 1;
@@ -205,8 +259,8 @@ flatten (BwIForestDetector *self,
         return 0;   /* a split at the bottom cannot happen */
       while (bottom < n_internal)
         {
-          feature[bottom] = 0;
-          value[bottom] = INFINITY;
+          nodes[bottom].feature = 0;
+          nodes[bottom].value = INFINITY;
           bottom = 2 * bottom + 1;
         }
       leaf[bottom - n_internal] = (float) v;
@@ -215,12 +269,12 @@ flatten (BwIForestDetector *self,
 
   if ((guint) f >= self->p || !isfinite (v))
     return 0;
-  feature[slot] = (guint8) f;
-  value[slot] = v;
-  pos = flatten (self, tree, pos + 1, 2 * slot + 1, depth + 1, feature, value, leaf);
+  nodes[slot].feature = f;
+  nodes[slot].value = v;
+  pos = flatten (self, tree, pos + 1, 2 * slot + 1, depth + 1, nodes, leaf);
   if (pos == 0)
     return 0;
-  return flatten (self, tree, pos, 2 * slot + 2, depth + 1, feature, value, leaf);
+  return flatten (self, tree, pos, 2 * slot + 2, depth + 1, nodes, leaf);
 }
 
 static gboolean
@@ -229,17 +283,14 @@ build_layout (BwIForestDetector *self,
 {
   gsize n_internal = ((gsize) 1 << self->depth) - 1, n_leaf = (gsize) 1 << self->depth;
 
-  g_clear_pointer (&self->split_feature, g_free);
-  g_clear_pointer (&self->split_value, g_free);
+  g_clear_pointer (&self->nodes, g_free);
   g_clear_pointer (&self->leaf_h, g_free);
-  self->split_feature = g_new0 (guint8, MAX (n_internal, 1) * self->n_grown);
-  self->split_value = g_new0 (double, MAX (n_internal, 1) * self->n_grown);
+  self->nodes = g_new0 (Node, n_internal * self->n_grown);
   self->leaf_h = g_new0 (float, n_leaf * self->n_grown);
   for (guint t = 0; t < self->n_grown; t++)
     {
       guint end = flatten (self, &self->grown[t], 0, 0, 0,
-                           self->split_feature + t * n_internal,
-                           self->split_value + t * n_internal,
+                           self->nodes + t * n_internal,
                            self->leaf_h + t * n_leaf);
 
       if (end != self->grown[t].feature->len)
@@ -249,6 +300,47 @@ build_layout (BwIForestDetector *self,
         }
     }
   return TRUE;
+}
+
+/* Scores of @n rows (row-major, @stride apart); several rows go down each
+ * tree together so their independent walks overlap in the CPU. */
+#define LANES 32
+
+static void
+score_rows (BwIForestDetector *self,
+            const double      *rows,
+            gsize              stride,
+            gsize              n,
+            double            *out)
+{
+  const guint depth = self->depth;
+  const gsize n_internal = ((gsize) 1 << depth) - 1, n_leaf = (gsize) 1 << depth;
+  const double norm = 1.0 / (self->n_grown * average_path_length (self->psi));
+
+  for (gsize r0 = 0; r0 < n; r0 += LANES)
+    {
+      gsize lanes = MIN (LANES, n - r0);
+      const double *row[LANES];
+      double sum[LANES] = { 0 };
+
+      for (gsize r = 0; r < LANES; r++)
+        row[r] = rows + (r0 + MIN (r, lanes - 1)) * stride;
+
+      for (guint t = 0; t < self->n_grown; t++)
+        {
+          const Node *nd = self->nodes + t * n_internal;
+          const float *lh = self->leaf_h + t * n_leaf - n_internal;
+          gsize i[LANES] = { 0 };
+
+          for (guint d = 0; d < depth; d++)
+            for (gsize r = 0; r < LANES; r++)
+              i[r] = 2 * i[r] + 1 + (row[r][nd[i[r]].feature] > nd[i[r]].value);
+          for (gsize r = 0; r < LANES; r++)
+            sum[r] += lh[i[r]];
+        }
+      for (gsize r = 0; r < lanes; r++)
+        out[r0 + r] = exp2 (-sum[r] * norm);
+    }
 }
 
 static double
@@ -261,15 +353,14 @@ score_one (BwIForestDetector *self,
 
   for (guint t = 0; t < self->n_grown; t++)
     {
-      const guint8 *f = self->split_feature + t * n_internal;
-      const double *v = self->split_value + t * n_internal;
+      const Node *nd = self->nodes + t * n_internal;
       gsize i = 0;
 
       for (guint d = 0; d < depth; d++)
-        i = 2 * i + 1 + (row[f[i]] > v[i]);
+        i = 2 * i + 1 + (row[nd[i].feature] > nd[i].value);
       sum += self->leaf_h[t * n_leaf + (i - n_internal)];
     }
-  return exp2 (-(sum / self->n_grown) / average_path_length (self->psi));
+  return exp2 (-sum / (self->n_grown * average_path_length (self->psi)));
 }
 
 static int
@@ -290,7 +381,9 @@ bw_iforest_detector_fit (BwDetector       *detector,
   GRand *rand = bw_detector_get_rand (detector);
   g_autofree guint *all = NULL;
   g_autofree guint *feat = NULL;
+  g_autofree guint *right = NULL;
   g_autofree double *train = NULL;
+  g_autofree double *xt = NULL;
   gsize n = x->size1;
   Grower g;
 
@@ -306,11 +399,23 @@ bw_iforest_detector_fit (BwDetector       *detector,
   self->depth = MIN (self->depth, MAX_DEPTH);
 
   all = g_new (guint, n);
+  right = g_new (guint, n);
   feat = g_new (guint, self->p);
+  xt = g_new (double, n * self->p);
+  for (gsize i = 0; i < n; i++)
+    for (guint f = 0; f < self->p; f++)
+      xt[f * n + i] = x->data[i * x->tda + f];
   self->grown = g_new0 (GrownTree, self->n_trees);
-  g.x = x;
+  g.xt = xt;
+  g.n = n;
+  g.right = right;
   g.feat = feat;
-  g.rand = rand;
+  for (guint i = 0; i < 4; i++)
+    {
+      guint64 hi = g_rand_int (rand);
+
+      g.rng[i] = (hi << 32) | g_rand_int (rand);
+    }
   g.p = self->p;
   g.max_depth = self->depth;
 
@@ -321,14 +426,14 @@ bw_iforest_detector_fit (BwDetector       *detector,
         all[i] = i;
       for (guint i = 0; i < self->psi; i++)
         {
-          guint j = i + g_rand_int_range (rand, 0, n - i);
+          guint j = i + next_below (&g, n - i);
           guint tmp = all[i];
 
           all[i] = all[j];
           all[j] = tmp;
         }
-      self->grown[t].feature = g_array_new (FALSE, FALSE, sizeof (int));
-      self->grown[t].value = g_array_new (FALSE, FALSE, sizeof (double));
+      self->grown[t].feature = g_array_sized_new (FALSE, FALSE, sizeof (int), 2 * self->psi);
+      self->grown[t].value = g_array_sized_new (FALSE, FALSE, sizeof (double), 2 * self->psi);
       self->n_grown = t + 1;
       g.idx = all;
       g.tree = &self->grown[t];
@@ -349,8 +454,7 @@ bw_iforest_detector_fit (BwDetector       *detector,
       gsize k;
 
       train = g_new (double, n);
-      for (gsize i = 0; i < n; i++)
-        train[i] = score_one (self, gsl_matrix_const_ptr (x, i, 0));
+      score_rows (self, x->data, x->tda, n, train);
       qsort (train, n, sizeof (double), compare_doubles);
       pos = (1 - self->contamination) * (n - 1);
       k = (gsize) floor (pos);
@@ -364,7 +468,7 @@ static double
 bw_iforest_detector_score_row (BwDetector   *detector,
                                const double *row)
 {
-  BwIForestDetector *self = BW_IFOREST_DETECTOR (detector);
+  BwIForestDetector *self = (BwIForestDetector *) detector;
 
   for (guint j = 0; j < self->p; j++)
     if (!isfinite (row[j]))
@@ -378,8 +482,19 @@ bw_iforest_detector_score (BwDetector       *detector,
                            gsl_vector       *out,
                            GError          **error)
 {
+  BwIForestDetector *self = (BwIForestDetector *) detector;
+  g_autofree double *s = g_new (double, x->size1);
+
+  score_rows (self, x->data, x->tda, x->size1, s);
   for (gsize i = 0; i < x->size1; i++)
-    gsl_vector_set (out, i, bw_iforest_detector_score_row (detector, gsl_matrix_const_ptr (x, i, 0)));
+    {
+      const double *row = x->data + i * x->tda;
+
+      for (guint j = 0; j < self->p; j++)
+        if (!isfinite (row[j]))
+          s[i] = NAN;
+      gsl_vector_set (out, i, s[i]);
+    }
   return TRUE;
 }
 

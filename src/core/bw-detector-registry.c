@@ -60,17 +60,15 @@ bw_detector_registry_lookup (const char *name)
   return NULL;
 }
 
-JsonObject *
-bw_detector_entry_parse_config (const BwDetectorEntry *entry,
-                                GError               **error)
+static JsonNode *
+parse_config (const BwDetectorEntry *entry,
+              GError               **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonNode *root;
 
-  g_return_val_if_fail (entry != NULL, NULL);
-
   if (entry->config == NULL || entry->config[0] == '\0')
-    return json_object_new ();
+    return json_node_init_object (json_node_alloc (), json_object_new ());
   if (!json_parser_load_from_data (parser, entry->config, -1, error))
     {
       g_prefix_error (error, "configuration of “%s”: ", entry->name);
@@ -83,7 +81,71 @@ bw_detector_entry_parse_config (const BwDetectorEntry *entry,
                    "configuration of “%s” is not a JSON object", entry->name);
       return NULL;
     }
-  return json_object_ref (json_node_get_object (root));
+  return json_node_copy (root);
+}
+
+/* json_node_copy() shares objects and arrays; callers may change theirs */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *src = json_node_get_object (node), *dst = json_object_new ();
+      g_autoptr(GList) members = json_object_get_members (src);
+      JsonNode *out;
+
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (dst, l->data, deep_copy (json_object_get_member (src, l->data)));
+      out = json_node_init_object (json_node_alloc (), dst);
+      json_object_unref (dst);
+      return out;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *src = json_node_get_array (node), *dst = json_array_new ();
+      JsonNode *out;
+
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        json_array_add_element (dst, deep_copy (json_array_get_element (src, i)));
+      out = json_node_init_array (json_node_alloc (), dst);
+      json_array_unref (dst);
+      return out;
+    }
+  return json_node_copy (node);
+}
+
+JsonObject *
+bw_detector_entry_parse_config (const BwDetectorEntry *entry,
+                                GError               **error)
+{
+  static GHashTable *cache;   /* entry → JsonNode, parsed once */
+  JsonNode *node;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  g_mutex_lock (&lock);
+  if (cache == NULL)
+    cache = g_hash_table_new (NULL, NULL);
+  node = g_hash_table_lookup (cache, entry);
+  if (node == NULL)
+    {
+      node = parse_config (entry, error);
+      if (node == NULL)
+        {
+          g_mutex_unlock (&lock);
+          return NULL;
+        }
+      g_hash_table_insert (cache, (gpointer) entry, node);
+    }
+  node = deep_copy (node);
+  g_mutex_unlock (&lock);
+
+  {
+    JsonObject *obj = json_object_ref (json_node_get_object (node));
+
+    json_node_unref (node);
+    return obj;
+  }
 }
 
 void

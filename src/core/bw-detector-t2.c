@@ -162,9 +162,34 @@ t2_limit (guint  m,
           guint  n,
           double confidence)
 {
-  double c = f_quantile (confidence, m, n - m);
+  /* the same few limits come up again and again (SKAB: 8 features, 400
+   * rows): remember the last ones */
+  static struct { guint m, n; double confidence, limit; } memo[8];
+  static guint next;
+  static GMutex lock;
+  double c, limit;
 
-  return (double) m * (n - 1) * (n + 1) / ((double) n * (n - m)) * c;
+  g_mutex_lock (&lock);
+  for (guint i = 0; i < G_N_ELEMENTS (memo); i++)
+    if (memo[i].m == m && memo[i].n == n && memo[i].confidence == confidence)
+      {
+        limit = memo[i].limit;
+        g_mutex_unlock (&lock);
+        return limit;
+      }
+  g_mutex_unlock (&lock);
+
+  c = f_quantile (confidence, m, n - m);
+  limit = (double) m * (n - 1) * (n + 1) / ((double) n * (n - m)) * c;
+
+  g_mutex_lock (&lock);
+  memo[next].m = m;
+  memo[next].n = n;
+  memo[next].confidence = confidence;
+  memo[next].limit = limit;
+  next = (next + 1) % G_N_ELEMENTS (memo);
+  g_mutex_unlock (&lock);
+  return limit;
 }
 
 /* Jackson and Mudholkar (1979), from the residual eigenvalues */
@@ -221,6 +246,7 @@ bw_t2_detector_fit (BwDetector       *detector,
   g_autoptr(gsl_vector) eval = NULL;
   gsl_eigen_symmv_workspace *ws;
   g_autofree double *skab_order = NULL;
+  g_autofree double *xc = NULL;
   gsize n = x->size1, p_all = x->size2;
   double total, tol;
   guint p, k, rank;
@@ -235,7 +261,7 @@ bw_t2_detector_fit (BwDetector       *detector,
       double first = gsl_matrix_get (x, 0, j);
 
       for (gsize i = 1; i < n; i++)
-        if (gsl_matrix_get (x, i, j) != first)
+        if (x->data[i * x->tda + j] != first)
           {
             self->cols[p++] = j;
             break;
@@ -254,22 +280,35 @@ bw_t2_detector_fit (BwDetector       *detector,
     }
   self->p = p;
 
+  /* centred copy of the kept columns, then the covariance (n − 1) */
+  xc = g_new (double, n * p);
   self->mean = g_new0 (double, p);
   for (gsize i = 0; i < n; i++)
-    for (guint j = 0; j < p; j++)
-      self->mean[j] += gsl_matrix_get (x, i, self->cols[j]);
+    {
+      const double *row = x->data + i * x->tda;
+
+      for (guint j = 0; j < p; j++)
+        self->mean[j] += xc[i * p + j] = row[self->cols[j]];
+    }
   for (guint j = 0; j < p; j++)
     self->mean[j] /= n;
+  for (gsize i = 0; i < n; i++)
+    for (guint j = 0; j < p; j++)
+      xc[i * p + j] -= self->mean[j];
 
   cov = gsl_matrix_calloc (p, p);
   for (gsize i = 0; i < n; i++)
-    for (guint a = 0; a < p; a++)
-      {
-        double da = gsl_matrix_get (x, i, self->cols[a]) - self->mean[a];
+    {
+      const double *r = xc + i * p;
 
-        for (guint b = 0; b <= a; b++)
-          *gsl_matrix_ptr (cov, a, b) += da * (gsl_matrix_get (x, i, self->cols[b]) - self->mean[b]);
-      }
+      for (guint a = 0; a < p; a++)
+        {
+          double *c = cov->data + a * cov->tda;
+
+          for (guint b = 0; b <= a; b++)
+            c[b] += r[a] * r[b];
+        }
+    }
   for (guint a = 0; a < p; a++)
     for (guint b = 0; b <= a; b++)
       {
@@ -377,7 +416,7 @@ static double
 bw_t2_detector_score_row (BwDetector   *detector,
                           const double *row)
 {
-  BwT2Detector *self = BW_T2_DETECTOR (detector);
+  BwT2Detector *self = (BwT2Detector *) detector;
   double t2, q;
 
   for (guint j = 0; j < self->p; j++)
@@ -397,6 +436,50 @@ bw_t2_detector_score_row (BwDetector   *detector,
   if (self->q_limit > 0)
     return MAX (t2 / self->t2_limit, q / self->q_limit);
   return t2;
+}
+
+static gboolean
+bw_t2_detector_score (BwDetector       *detector,
+                      const gsl_matrix *x,
+                      gsl_vector       *out,
+                      GError          **error)
+{
+  BwT2Detector *self = (BwT2Detector *) detector;
+  gsize n = x->size1, w = MAX (self->median_window, 1);
+  g_autofree double *t2 = g_new (double, n);
+  g_autofree double *q = g_new (double, n);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      const double *row = x->data + i * x->tda;
+      gboolean finite = TRUE;
+
+      for (guint j = 0; j < self->p; j++)
+        finite &= isfinite (row[self->cols[j]]);
+      if (finite)
+        statistics (self, row, &t2[i], &q[i]);
+      else
+        t2[i] = q[i] = NAN;
+    }
+
+  /* leave the stream where the batch ends */
+  bw_rolling_clear (&self->t2_win);
+  bw_rolling_clear (&self->q_win);
+  if (w > 1)
+    {
+      for (gsize i = n > w ? n - w : 0; i < n; i++)
+        {
+          bw_rolling_push (&self->t2_win, t2[i]);
+          bw_rolling_push (&self->q_win, q[i]);
+        }
+      bw_rolling_median_batch (t2, t2, n, w);
+      bw_rolling_median_batch (q, q, n, w);
+    }
+
+  for (gsize i = 0; i < n; i++)
+    gsl_vector_set (out, i, self->q_limit > 0 ? MAX (t2[i] / self->t2_limit, q[i] / self->q_limit)
+                                              : t2[i]);
+  return TRUE;
 }
 
 static double
@@ -627,6 +710,7 @@ bw_t2_detector_class_init (BwT2DetectorClass *klass)
   object_class->set_property = bw_t2_detector_set_property;
 
   detector_class->fit = bw_t2_detector_fit;
+  detector_class->score = bw_t2_detector_score;
   detector_class->score_row = bw_t2_detector_score_row;
   detector_class->get_threshold = bw_t2_detector_get_threshold;
   detector_class->reset = bw_t2_detector_reset;

@@ -19,7 +19,7 @@
 typedef struct
 {
   guint64  seed;
-  GRand   *rand;      /* owned */
+  GRand   *rand;      /* owned; made on first use after each (re)seed */
   guint    n_features;
   gboolean fitted;
 } BwDetectorPrivate;
@@ -38,10 +38,9 @@ static void
 reseed (BwDetector *self)
 {
   BwDetectorPrivate *priv = bw_detector_get_instance_private (self);
-  guint32 words[2] = { (guint32) (priv->seed & 0xffffffffu), (guint32) (priv->seed >> 32) };
 
+  /* seeding a Mersenne Twister is not free: do it when it is used */
   g_clear_pointer (&priv->rand, g_rand_free);
-  priv->rand = g_rand_new_with_seed_array (words, 2);
 }
 
 static gboolean
@@ -177,6 +176,12 @@ bw_detector_get_rand (BwDetector *self)
 
   g_return_val_if_fail (BW_IS_DETECTOR (self), NULL);
 
+  if (priv->rand == NULL)
+    {
+      guint32 words[2] = { (guint32) (priv->seed & 0xffffffffu), (guint32) (priv->seed >> 32) };
+
+      priv->rand = g_rand_new_with_seed_array (words, 2);
+    }
   return priv->rand;
 }
 

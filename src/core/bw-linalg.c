@@ -52,7 +52,7 @@ store4 (double *p,
 
 /* C (rows × cols, leading dimension ld) −= L (rows × kk) · U (kk × cols);
  * with @lower, blocks wholly above the diagonal of C are skipped. */
-BW_HOT static void
+static inline __attribute__ ((always_inline)) void
 gemm_sub (double       *c,
           const double *l,
           const double *u,
@@ -122,7 +122,7 @@ gemm_sub (double       *c,
 }
 
 /* y −= a x over n values */
-BW_HOT static void
+static inline __attribute__ ((always_inline)) void
 axpy_sub (double       *restrict y,
           const double *restrict x,
           double        a,
@@ -149,7 +149,7 @@ swap_rows (double *a,
     }
 }
 
-gboolean
+BW_HOT gboolean
 bw_linalg_lu_solve (double *a,
                     gsize   n,
                     double *b,
@@ -216,7 +216,7 @@ bw_linalg_lu_solve (double *a,
   return TRUE;
 }
 
-gboolean
+BW_HOT gboolean
 bw_linalg_cholesky_solve (double *a,
                           gsize   n,
                           double *b,

@@ -49,28 +49,23 @@ bw_rolling_destroy (BwRolling *r)
   bw_rolling_clear (r);
 }
 
-static void
+/* The windows are short (a few to a few hundred values): linear scans
+ * beat anything cleverer here. */
+static inline void
 sorted_remove (BwRolling *r,
                double     v)
 {
-  guint lo = 0, hi = r->n_sorted;
+  guint i = 0;
 
-  /* binary search for v; the values are finite, so == works */
-  while (lo < hi)
-    {
-      guint mid = (lo + hi) / 2;
-
-      if (r->sorted[mid] < v)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  g_assert (lo < r->n_sorted && r->sorted[lo] == v);
-  memmove (r->sorted + lo, r->sorted + lo + 1, (r->n_sorted - lo - 1) * sizeof (double));
+  while (i < r->n_sorted && r->sorted[i] != v)
+    i++;
+  g_assert (i < r->n_sorted);
+  for (; i + 1 < r->n_sorted; i++)
+    r->sorted[i] = r->sorted[i + 1];
   r->n_sorted--;
 }
 
-static void
+static inline void
 sorted_insert (BwRolling *r,
                double     v)
 {
@@ -156,5 +151,75 @@ bw_rolling_push (BwRolling *r,
             m = r->buf[i];
         return m;
       }
+    }
+}
+
+#define SORT2(a, b) do { double lo_ = (a) < (b) ? (a) : (b); (b) = (a) < (b) ? (b) : (a); (a) = lo_; } while (0)
+
+static inline double
+median3 (double a,
+         double b,
+         double c)
+{
+  SORT2 (a, b);
+  SORT2 (b, c);
+  SORT2 (a, b);
+  return b;
+}
+
+static inline double
+median5 (double a,
+         double b,
+         double c,
+         double d,
+         double e)
+{
+  /* a sorting network for five values, keeping the middle one */
+  SORT2 (a, b);
+  SORT2 (d, e);
+  SORT2 (c, e);
+  SORT2 (c, d);
+  SORT2 (a, d);
+  SORT2 (a, c);
+  SORT2 (b, e);
+  SORT2 (b, d);
+  SORT2 (b, c);
+  return c;
+}
+
+void
+bw_rolling_median_batch (const double *in,
+                         double       *out,
+                         gsize         n,
+                         guint         window)
+{
+  g_autofree double *copy = NULL;
+  gsize nan_run = 0;   /* rows since the last NAN, capped */
+
+  g_return_if_fail (window >= 1);
+
+  if (window != 3 && window != 5)
+    {
+      BwRolling r = { 0 };
+
+      bw_rolling_init (&r, BW_ROLLING_MEDIAN, window);
+      for (gsize i = 0; i < n; i++)
+        out[i] = bw_rolling_push (&r, in[i]);
+      bw_rolling_destroy (&r);
+      return;
+    }
+
+  if (in == out)
+    in = copy = g_memdup2 (in, n * sizeof (double));
+
+  for (gsize i = 0; i < n; i++)
+    {
+      nan_run = isnan (in[i]) || isinf (in[i]) ? 0 : nan_run + 1;
+      if (nan_run < window)
+        out[i] = NAN;
+      else if (window == 3)
+        out[i] = median3 (in[i - 2], in[i - 1], in[i]);
+      else
+        out[i] = median5 (in[i - 4], in[i - 3], in[i - 2], in[i - 1], in[i]);
     }
 }

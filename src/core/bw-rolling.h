@@ -47,4 +47,11 @@ void   bw_rolling_destroy (BwRolling    *r);
 double bw_rolling_push    (BwRolling    *r,
                            double        value);
 
+/* The trailing median of @in into @out (may be the same array), as
+ * pushing @in one by one into a fresh median window would give. */
+void   bw_rolling_median_batch (const double *in,
+                                double       *out,
+                                gsize         n,
+                                guint         window);
+
 G_END_DECLS
