@@ -33,8 +33,12 @@ struct _BwAnomalyModel
   guint        training_rows;
   char        *created;
 
+  JsonNode    *columns_spec;     /* configured "columns" (names or indices), or NULL */
+  guint       *sel;              /* the columns the detector sees, when fitted */
+  guint        n_sel;
+
   ScalerKind   scaler;
-  double      *mean;             /* n_features, when fitted */
+  double      *mean;             /* n_sel, when fitted */
   double      *scale;
 
   BwDetector  *detector;         /* owned */
@@ -49,7 +53,7 @@ struct _BwAnomalyModel
   /* streaming */
   BwRolling    score_roll;
   BwRolling    decision_roll;
-  double      *scaled;           /* n_features scratch */
+  double      *scaled;           /* n_sel scratch */
 };
 
 G_DEFINE_FINAL_TYPE (BwAnomalyModel, bw_anomaly_model, G_TYPE_OBJECT)
@@ -68,6 +72,8 @@ bw_anomaly_model_finalize (GObject *object)
   g_free (self->mean);
   g_free (self->scale);
   g_free (self->scaled);
+  g_free (self->sel);
+  g_clear_pointer (&self->columns_spec, json_node_unref);
   g_clear_object (&self->detector);
   bw_rolling_destroy (&self->score_roll);
   bw_rolling_destroy (&self->decision_roll);
@@ -342,7 +348,7 @@ apply_config (BwAnomalyModel *self,
               GError        **error)
 {
   static const char *known[] = {
-    "detector", "scaler", "score-filter", "threshold-scale", "threshold",
+    "detector", "columns", "scaler", "score-filter", "threshold-scale", "threshold",
     "decision-filter", "changepoint-filter", "alarm", "description",
   };
   g_autoptr(GList) members = NULL;
@@ -367,6 +373,32 @@ apply_config (BwAnomalyModel *self,
               return FALSE;
             }
         }
+    }
+
+  if (json_object_has_member (config, "columns"))
+    {
+      JsonNode *cols = json_object_get_member (config, "columns");
+
+      if (!JSON_NODE_HOLDS_ARRAY (cols) || json_array_get_length (json_node_get_array (cols)) == 0)
+        {
+          g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
+                       "“columns” must be a list of feature names or indices");
+          return FALSE;
+        }
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (cols)); i++)
+        {
+          JsonNode *e = json_array_get_element (json_node_get_array (cols), i);
+          GType t = JSON_NODE_HOLDS_VALUE (e) ? json_node_get_value_type (e) : G_TYPE_INVALID;
+
+          if (t != G_TYPE_STRING && !(t == G_TYPE_INT64 && json_node_get_int (e) >= 0))
+            {
+              g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
+                           "“columns” must be a list of feature names or indices");
+              return FALSE;
+            }
+        }
+      g_clear_pointer (&self->columns_spec, json_node_unref);
+      self->columns_spec = json_node_copy (cols);
     }
 
   scaler = json_object_get_member (config, "scaler");
@@ -647,6 +679,71 @@ bw_anomaly_model_set_training_source (BwAnomalyModel *self,
 
 /* Fitting and scoring ------------------------------------------------------ */
 
+/* The columns the detector sees, from "columns" or all @p of them */
+static guint *
+resolve_columns (BwAnomalyModel *self,
+                 guint           p,
+                 guint          *n_out,
+                 GError        **error)
+{
+  g_autofree guint *sel = NULL;
+  JsonArray *cols;
+  guint n;
+
+  if (self->columns_spec == NULL)
+    {
+      sel = g_new (guint, p);
+      for (guint j = 0; j < p; j++)
+        sel[j] = j;
+      *n_out = p;
+      return g_steal_pointer (&sel);
+    }
+
+  cols = json_node_get_array (self->columns_spec);
+  n = json_array_get_length (cols);
+  sel = g_new (guint, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *e = json_array_get_element (cols, i);
+
+      if (json_node_get_value_type (e) == G_TYPE_INT64)
+        {
+          if (json_node_get_int (e) >= p)
+            {
+              g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
+                           "column %" G_GINT64_FORMAT " does not exist (%u features)",
+                           json_node_get_int (e), p);
+              return NULL;
+            }
+          sel[i] = json_node_get_int (e);
+        }
+      else
+        {
+          const char *name = json_node_get_string (e);
+          guint j;
+
+          for (j = 0; self->features != NULL && j < self->n_features; j++)
+            if (g_str_equal (self->features[j], name))
+              break;
+          if (self->features == NULL || j == self->n_features)
+            {
+              g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
+                           "the model has no feature “%s”", name);
+              return NULL;
+            }
+          sel[i] = j;
+        }
+      for (guint k = 0; k < i; k++)
+        if (sel[k] == sel[i])
+          {
+            g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "a column is selected twice");
+            return NULL;
+          }
+    }
+  *n_out = n;
+  return g_steal_pointer (&sel);
+}
+
 gboolean
 bw_anomaly_model_fit (BwAnomalyModel   *self,
                       const gsl_matrix *raw,
@@ -655,7 +752,9 @@ bw_anomaly_model_fit (BwAnomalyModel   *self,
   g_autoptr(gsl_matrix) scaled = NULL;
   g_autofree double *mean = NULL;
   g_autofree double *scale = NULL;
+  g_autofree guint *sel = NULL;
   gsize n, p;
+  guint q;
   char buf[BW_TIME_FORMAT_LEN];
 
   g_return_val_if_fail (BW_IS_ANOMALY_MODEL (self), FALSE);
@@ -677,61 +776,66 @@ bw_anomaly_model_fit (BwAnomalyModel   *self,
       return FALSE;
     }
 
-  mean = g_new0 (double, p);
-  scale = g_new0 (double, p);
+  sel = resolve_columns (self, p, &q, error);
+  if (sel == NULL)
+    return FALSE;
+
+  /* the selected columns, checked, then scaled */
+  scaled = gsl_matrix_alloc (n, q);
   for (gsize i = 0; i < n; i++)
     {
       const double *row = raw->data + i * raw->tda;
+      double *dst = scaled->data + i * scaled->tda;
 
-      for (gsize j = 0; j < p; j++)
+      for (gsize j = 0; j < q; j++)
         {
-          if (!isfinite (row[j]))
+          if (!isfinite (row[sel[j]]))
             {
               g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
-                           "training row %" G_GSIZE_FORMAT ", column %" G_GSIZE_FORMAT
-                           " is not a finite number", i, j);
+                           "training row %" G_GSIZE_FORMAT ", column %u"
+                           " is not a finite number", i, sel[j]);
               return FALSE;
             }
-          mean[j] += row[j];
+          dst[j] = row[sel[j]];
         }
     }
 
+  mean = g_new0 (double, q);
+  scale = g_new0 (double, q);
   if (self->scaler == SCALER_STANDARD)
     {
-      for (gsize j = 0; j < p; j++)
+      for (gsize i = 0; i < n; i++)
+        for (gsize j = 0; j < q; j++)
+          mean[j] += scaled->data[i * scaled->tda + j];
+      for (gsize j = 0; j < q; j++)
         mean[j] /= n;
       for (gsize i = 0; i < n; i++)
-        {
-          const double *row = raw->data + i * raw->tda;
+        for (gsize j = 0; j < q; j++)
+          {
+            double d = scaled->data[i * scaled->tda + j] - mean[j];
 
-          for (gsize j = 0; j < p; j++)
-            scale[j] += (row[j] - mean[j]) * (row[j] - mean[j]);
-        }
-      for (gsize j = 0; j < p; j++)
+            scale[j] += d * d;
+          }
+      for (gsize j = 0; j < q; j++)
         {
           /* population standard deviation; 1 for a constant column */
           scale[j] = sqrt (scale[j] / n);
           if (!(scale[j] > 0) || scale[j] < 1e-12 * MAX (fabs (mean[j]), 1e-300))
             scale[j] = 1;
         }
-      scaled = gsl_matrix_alloc (n, p);
       for (gsize i = 0; i < n; i++)
-        {
-          const double *row = raw->data + i * raw->tda;
-          double *dst = scaled->data + i * scaled->tda;
+        for (gsize j = 0; j < q; j++)
+          {
+            double *v = scaled->data + i * scaled->tda + j;
 
-          for (gsize j = 0; j < p; j++)
-            dst[j] = (row[j] - mean[j]) / scale[j];
-        }
+            *v = (*v - mean[j]) / scale[j];
+          }
     }
   else
-    for (gsize j = 0; j < p; j++)
-      {
-        mean[j] = 0;
-        scale[j] = 1;
-      }
+    for (gsize j = 0; j < q; j++)
+      scale[j] = 1;
 
-  if (!bw_detector_fit (self->detector, scaled ? scaled : raw, error))
+  if (!bw_detector_fit (self->detector, scaled, error))
     return FALSE;
 
   if (self->features == NULL)
@@ -744,9 +848,12 @@ bw_anomaly_model_fit (BwAnomalyModel   *self,
   g_free (self->mean);
   g_free (self->scale);
   g_free (self->scaled);
+  g_free (self->sel);
   self->mean = g_steal_pointer (&mean);
   self->scale = g_steal_pointer (&scale);
-  self->scaled = g_new (double, p);
+  self->sel = g_steal_pointer (&sel);
+  self->n_sel = q;
+  self->scaled = g_new (double, q);
   self->training_rows = n;
   g_free (self->created);
   self->created = g_strdup (bw_time_format (bw_time_now (), buf));
@@ -809,8 +916,8 @@ bw_anomaly_model_push (BwAnomalyModel  *self,
       return;
     }
 
-  for (guint j = 0; j < self->n_features; j++)
-    self->scaled[j] = (raw_row[j] - self->mean[j]) / self->scale[j];
+  for (guint j = 0; j < self->n_sel; j++)
+    self->scaled[j] = (raw_row[self->sel[j]] - self->mean[j]) / self->scale[j];
   raw = bw_detector_score_row (self->detector, self->scaled);
   out->raw_score = raw;
   out->score = smooth (self, raw);
@@ -855,14 +962,14 @@ bw_anomaly_model_score (BwAnomalyModel   *self,
   if (n == 0)
     return TRUE;
 
-  scaled = gsl_matrix_alloc (n, self->n_features);
+  scaled = gsl_matrix_alloc (n, self->n_sel);
   for (gsize i = 0; i < n; i++)
     {
-      const double *src = gsl_matrix_const_ptr (raw, i, 0);
-      double *dst = gsl_matrix_ptr (scaled, i, 0);
+      const double *src = raw->data + i * raw->tda;
+      double *dst = scaled->data + i * scaled->tda;
 
-      for (guint j = 0; j < self->n_features; j++)
-        dst[j] = (src[j] - self->mean[j]) / self->scale[j];
+      for (guint j = 0; j < self->n_sel; j++)
+        dst[j] = (src[self->sel[j]] - self->mean[j]) / self->scale[j];
     }
   rs = gsl_vector_alloc (n);
   if (!bw_detector_score (self->detector, scaled, rs, error))
@@ -927,6 +1034,21 @@ bw_anomaly_model_to_json (BwAnomalyModel *self)
     json_builder_add_string_value (b, self->features[j]);
   json_builder_end_array (b);
 
+  if (self->sel != NULL)
+    {
+      /* the detector's columns, by name */
+      json_builder_set_member_name (b, "columns");
+      json_builder_begin_array (b);
+      for (guint j = 0; j < self->n_sel; j++)
+        json_builder_add_string_value (b, self->features[self->sel[j]]);
+      json_builder_end_array (b);
+    }
+  else if (self->columns_spec != NULL)
+    {
+      json_builder_set_member_name (b, "columns");
+      json_builder_add_value (b, json_node_copy (self->columns_spec));
+    }
+
   json_builder_set_member_name (b, "scaler");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "kind");
@@ -934,9 +1056,9 @@ bw_anomaly_model_to_json (BwAnomalyModel *self)
   if (self->mean != NULL)
     {
       json_builder_set_member_name (b, "mean");
-      json_builder_add_value (b, bw_json_from_doubles (self->mean, self->n_features));
+      json_builder_add_value (b, bw_json_from_doubles (self->mean, self->n_sel));
       json_builder_set_member_name (b, "scale");
-      json_builder_add_value (b, bw_json_from_doubles (self->scale, self->n_features));
+      json_builder_add_value (b, bw_json_from_doubles (self->scale, self->n_sel));
     }
   json_builder_end_object (b);
 
@@ -1056,11 +1178,17 @@ bw_anomaly_model_from_json (JsonNode *node,
 
   if (bw_detector_is_fitted (self->detector))
     {
-      if (bw_detector_get_n_features (self->detector) != self->n_features)
+      guint q = self->n_features;
+
+      self->sel = resolve_columns (self, self->n_features, &q, error);
+      if (self->sel == NULL)
+        return NULL;
+      self->n_sel = q;
+      if (bw_detector_get_n_features (self->detector) != q)
         {
           g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
-                       "the detector has %u features, the model %u",
-                       bw_detector_get_n_features (self->detector), self->n_features);
+                       "the detector has %u features, the model selects %u",
+                       bw_detector_get_n_features (self->detector), q);
           return NULL;
         }
       snode = json_object_get_member (obj, "scaler");
@@ -1070,21 +1198,21 @@ bw_anomaly_model_from_json (JsonNode *node,
           return NULL;
         }
       scaler = json_node_get_object (snode);
-      self->mean = g_new (double, self->n_features);
-      self->scale = g_new (double, self->n_features);
-      if (!bw_json_to_doubles (json_object_get_member (scaler, "mean"), self->mean, self->n_features, error) ||
-          !bw_json_to_doubles (json_object_get_member (scaler, "scale"), self->scale, self->n_features, error))
+      self->mean = g_new (double, q);
+      self->scale = g_new (double, q);
+      if (!bw_json_to_doubles (json_object_get_member (scaler, "mean"), self->mean, q, error) ||
+          !bw_json_to_doubles (json_object_get_member (scaler, "scale"), self->scale, q, error))
         {
           g_prefix_error (error, "scaler: ");
           return NULL;
         }
-      for (guint j = 0; j < self->n_features; j++)
+      for (guint j = 0; j < q; j++)
         if (!isfinite (self->mean[j]) || !(self->scale[j] > 0) || !isfinite (self->scale[j]))
           {
             g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "scaler: bad values");
             return NULL;
           }
-      self->scaled = g_new (double, self->n_features);
+      self->scaled = g_new (double, q);
     }
 
   training = json_object_get_member (obj, "training");

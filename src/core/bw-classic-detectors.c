@@ -37,5 +37,30 @@ const BwDetectorEntry bw_classic_detectors[] = {
     " \"residual\": \"relative\", \"threshold\": 0.01},"
     " \"scaler\": \"none\","
     " \"score-filter\": {\"kind\": \"mean\", \"window\": 60, \"centered\": true}}" },
+
+  /* Tuned on SKAB under the same protocol (one configuration for all
+   * files, nothing learned from test rows or labels), all causal so they
+   * run live as they do here: the drifting temperatures are left out, the
+   * residual is smoothed over 10 s and the decision over 5 s. */
+  { "mset-tuned", "MSET on vibration, pressure and flow; causal smoothing",
+    bw_mset_detector_get_type,
+    "{\"columns\": [0, 1, 3, 7],"
+    " \"detector\": {\"standardize\": true, \"similarity\": \"skab\","
+    " \"residual\": \"relative\", \"threshold\": 0.002},"
+    " \"scaler\": \"none\","
+    " \"score-filter\": {\"kind\": \"mean\", \"window\": 10},"
+    " \"decision-filter\": {\"kind\": \"median\", \"window\": 5}}" },
+  { "t2q-tuned", "T² and Q on vibration, pressure and flow; causal smoothing",
+    bw_t2_detector_get_type,
+    "{\"columns\": [0, 1, 3, 7],"
+    " \"detector\": {\"pca\": true, \"explained-variance\": 0.85, \"confidence\": 0.99,"
+    " \"q-limit\": \"jackson-mudholkar\"},"
+    " \"scaler\": \"standard\","
+    " \"score-filter\": {\"kind\": \"mean\", \"window\": 5},"
+    " \"decision-filter\": {\"kind\": \"median\", \"window\": 5}}" },
+  { "ensemble", "mset-tuned and t2q-tuned, anomalous when either says so",
+    bw_ensemble_detector_get_type,
+    "{\"detector\": {\"members\": \"mset-tuned,t2q-tuned\", \"vote\": \"any\"},"
+    " \"scaler\": \"none\"}" },
   { NULL }
 };
