@@ -223,6 +223,7 @@ bw_filter_spec_from_json (JsonNode     *node,
   guint i;
 
   memset (out, 0, sizeof *out);
+  out->window = 1;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
@@ -260,7 +261,7 @@ bw_filter_spec_to_json (const BwFilterSpec *spec)
   JsonNode *node;
 
   json_object_set_string_member (obj, "kind", filter_names[spec->kind]);
-  json_object_set_int_member (obj, "window", spec->window);
+  json_object_set_int_member (obj, "window", MAX (spec->window, 1));
   json_object_set_boolean_member (obj, "centered", spec->centered);
   node = json_node_init_object (json_node_alloc (), obj);
   json_object_unref (obj);
@@ -1260,6 +1261,11 @@ bw_anomaly_model_load (const char *path,
   if (!json_parser_load_from_file (parser, path, error))
     {
       g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "%s: empty file", path);
       return NULL;
     }
   self = bw_anomaly_model_from_json (json_parser_get_root (parser), error);
