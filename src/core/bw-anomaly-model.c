@@ -1004,6 +1004,23 @@ bw_anomaly_model_score (BwAnomalyModel   *self,
   return TRUE;
 }
 
+double
+bw_anomaly_result_alarm_score (const BwAnomalyResult *r)
+{
+  g_return_val_if_fail (r != NULL, NAN);
+
+  if (!isfinite (r->threshold))
+    return NAN;
+  if (r->decision)
+    {
+      /* above the threshold, however the decision filter got there */
+      double above = r->threshold + MAX (fabs (r->threshold), 1.0) * 1e-9;
+
+      return isfinite (r->score) ? MAX (r->score, above) : above;
+    }
+  return isfinite (r->score) ? MIN (r->score, r->threshold) : NAN;
+}
+
 /* Model files ------------------------------------------------------------------ */
 
 JsonNode *

@@ -22,6 +22,8 @@
  * similarity evaluations and one p × m product, whatever came before.
  */
 
+#define MAX_AUTO_MEMORY 1500
+
 typedef enum
 {
   BW_MSET_SIMILARITY_SKAB,
@@ -164,7 +166,8 @@ bw_mset_detector_fit (BwDetector       *detector,
   g_autofree double *rhs = NULL;
 
   clear_learned (self);
-  m = self->memory_size == 0 ? n : MIN (self->memory_size, n);
+  /* the solve is cubic in the memory: "all" means at most MAX_AUTO_MEMORY */
+  m = self->memory_size == 0 ? MIN (n, MAX_AUTO_MEMORY) : MIN (self->memory_size, n);
   self->p = p;
   self->m = m;
   self->mu = g_new0 (double, p);
@@ -516,7 +519,7 @@ bw_mset_detector_class_init (BwMsetDetectorClass *klass)
 
   properties[PROP_MEMORY_SIZE] =
     g_param_spec_uint ("memory-size", NULL,
-                       "Memory states kept from the training rows (0 = all)",
+                       "Memory states kept from the training rows (0 = all, at most 1500)",
                        0, 20000, 0, flags);
   properties[PROP_STANDARDIZE] =
     g_param_spec_boolean ("standardize", NULL,
