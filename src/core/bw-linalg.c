@@ -287,6 +287,7 @@ bw_linalg_cholesky_solve (double *a,
 BW_HOT void
 bw_linalg_distances (const double *dt,
                      gsize         p,
+                     gsize         ld,
                      gsize         m,
                      const double *z,
                      double       *out)
@@ -300,7 +301,7 @@ bw_linalg_distances (const double *dt,
       for (gsize c = 0; c < p; c++)
         {
           v4d zc = (v4d) { 0 } + z[c];
-          v4d d0 = zc - load4 (dt + c * m + j), d1 = zc - load4 (dt + c * m + j + 4);
+          v4d d0 = zc - load4 (dt + c * ld + j), d1 = zc - load4 (dt + c * ld + j + 4);
 
           s0 += d0 * d0;
           s1 += d1 * d1;
@@ -314,7 +315,7 @@ bw_linalg_distances (const double *dt,
 
       for (gsize c = 0; c < p; c++)
         {
-          double d = z[c] - dt[c * m + j];
+          double d = z[c] - dt[c * ld + j];
 
           s += d * d;
         }

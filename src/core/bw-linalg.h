@@ -25,10 +25,11 @@ gboolean bw_linalg_cholesky_solve   (double       *a,
                                      double       *b,
                                      gsize         nrhs);
 
-/* out[j] = ‖z − column j of @dt‖ for @dt p × m (row c holds feature c of
- * every column). */
+/* out[j] = ‖z − column j of @dt‖, j < m, for @dt p rows of @ld values
+ * (row c holds feature c of every column). */
 void     bw_linalg_distances        (const double *dt,
                                      gsize         p,
+                                     gsize         ld,
                                      gsize         m,
                                      const double *z,
                                      double       *out);
