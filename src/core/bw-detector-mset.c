@@ -142,16 +142,19 @@ similarities (BwMsetDetector *self,
 {
   const guint p = self->p;
 
-  bw_linalg_distances (self->dt, p, self->m, m, z, out);
-  if (self->similarity == BW_MSET_SIMILARITY_GAUSSIAN)
+  if (self->similarity == BW_MSET_SIMILARITY_SKAB)
     {
-      double g = -0.5 / (self->bandwidth * self->bandwidth);
-
-      for (guint j = 0; j < m; j++)
-        out[j] = exp (g * out[j] * out[j]);
+      bw_linalg_skab_kernel (self->dt, p, self->m, m, z, znorm, self->dnorm, out);
+      return;
     }
-  else
-    bw_linalg_skab_similarity (out, self->dnorm, znorm, m);
+
+  bw_linalg_distances (self->dt, p, self->m, m, z, out);
+  {
+    double g = -0.5 / (self->bandwidth * self->bandwidth);
+
+    for (guint j = 0; j < m; j++)
+      out[j] = exp (g * out[j] * out[j]);
+  }
 }
 
 static gboolean

@@ -34,6 +34,17 @@ void     bw_linalg_distances        (const double *dt,
                                      const double *z,
                                      double       *out);
 
+/* out[j] = 1 − ‖z − column j‖ / (norm[j] + znorm), 1 when both norms are
+ * 0: bw_linalg_distances() and bw_linalg_skab_similarity() in one pass */
+void     bw_linalg_skab_kernel      (const double *dt,
+                                     gsize         p,
+                                     gsize         ld,
+                                     gsize         m,
+                                     const double *z,
+                                     double        znorm,
+                                     const double *norm,
+                                     double       *out);
+
 /* In place: d[j] → 1 − d[j] / (norm[j] + znorm), 1 when both norms are 0 */
 void     bw_linalg_skab_similarity  (double       *d,
                                      const double *norm,
