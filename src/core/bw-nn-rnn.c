@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bw-nn.h"
+#include "bw-nn-private.h"
 
 static inline float
 sigmoidf (float x)
@@ -23,7 +24,7 @@ static inline float
 act_apply (BwNnAct act,
            float   x)
 {
-  return act == BW_NN_ACT_RELU ? (x > 0 ? x : 0) : tanhf (x);
+  return act == BW_NN_ACT_RELU ? (x > 0 ? x : 0) : _bw_nn_tanh (x);
 }
 
 /* derivative from the activation's output (tanh) or input sign (relu) */

@@ -13,6 +13,7 @@
 
 #include "bw-error.h"
 #include "bw-nn.h"
+#include "bw-nn-private.h"
 
 #ifdef BW_HAVE_OPENBLAS
 /* OpenBLAS's Fortran entry point: GSL's CBLAS also defines cblas_sgemm, and
@@ -570,7 +571,7 @@ bw_nn_act_forward (BwNnAct      act,
       break;
     case BW_NN_ACT_TANH:
       for (gsize i = 0; i < n; i++)
-        y[i] = tanhf (x[i]);
+        y[i] = _bw_nn_tanh (x[i]);
       break;
     case BW_NN_ACT_SIGMOID:
       for (gsize i = 0; i < n; i++)
