@@ -18,7 +18,8 @@
 
 /* One line per subcommand; the implementations are in bw-ml-*.c */
 #define BW_ML_COMMANDS(X) \
-  X (stops, "Print the stops of a ledger (JSON or CSV)")
+  X (stops, "Print the stops of a ledger (JSON or CSV)") \
+  X (skab, "Run an anomaly detector on the SKAB benchmark")
 
 #define DECLARE(name, summary) int bw_ml_##name##_main (int argc, char **argv);
 BW_ML_COMMANDS (DECLARE)
