@@ -242,9 +242,9 @@ bw_filter_spec_from_json (JsonNode     *node,
       return FALSE;
     }
   window = json_object_get_int_member_with_default (obj, "window", 1);
-  if (window < 1 || window > 100000)
+  if (window < 0 || window > 100000)
     {
-      g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "filter window must be 1–100000 rows");
+      g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "filter window must be 0–100000 rows");
       return FALSE;
     }
   out->kind = (BwFilterKind) i;
