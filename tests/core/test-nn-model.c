@@ -10,7 +10,11 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "bw-error.h"
+#include "bw-anomaly-model.h"
+#include "bw-nn-detector.h"
 #include "bw-nn-model.h"
 
 #define N_TRAIN 400
@@ -241,6 +245,63 @@ test_deterministic (void)
   g_assert_cmpfloat (bw_nn_model_get_threshold (a), ==, bw_nn_model_get_threshold (b));
 }
 
+/* through the detector interface: the registry, the anomaly model's
+ * scaler, and its model file */
+static void
+test_detector (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) overrides = json_object_new ();
+  g_autoptr(JsonObject) det = json_object_new ();
+  g_autoptr(BwAnomalyModel) model = NULL;
+  g_autoptr(BwAnomalyModel) again = NULL;
+  g_autoptr(gsl_matrix) train = gsl_matrix_alloc (N_TRAIN, 8);
+  g_autoptr(gsl_matrix) all = gsl_matrix_alloc (data.rows, 8);
+  g_autoptr(gsl_vector) s1 = gsl_vector_alloc (data.rows);
+  g_autoptr(gsl_vector) s2 = gsl_vector_alloc (data.rows);
+  g_autofree guint8 *d1 = g_new (guint8, data.rows);
+  g_autofree guint8 *d2 = g_new (guint8, data.rows);
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "lstm-ae.json", NULL);
+  guint flagged = 0;
+
+  g_assert_nonnull (bw_detector_registry_lookup ("conv-ae"));
+  g_assert_nonnull (bw_detector_registry_lookup ("mscred"));
+  for (guint r = 0; r < data.rows; r++)
+    for (int c = 0; c < 8; c++)
+      {
+        /* raw-looking values: the model's own scaler undoes this */
+        double v = 3 + 2 * data.x[r * 8 + c];
+
+        gsl_matrix_set (all, r, c, v);
+        if (r < N_TRAIN)
+          gsl_matrix_set (train, r, c, v);
+      }
+  json_object_set_string_member (det, "model", "lstm-ae");
+  json_object_set_int_member (det, "width", 16);
+  json_object_set_int_member (det, "epochs", 4);
+  json_object_set_object_member (overrides, "detector", json_object_ref (det));
+  model = bw_anomaly_model_new_for_algorithm_full ("lstm-ae", overrides, &error);
+  g_assert_no_error (error);
+  g_assert_true (bw_anomaly_model_fit (model, train, &error));
+  g_assert_no_error (error);
+  g_assert_true (bw_anomaly_model_score (model, all, s1, d1, &error));
+  g_assert_no_error (error);
+  for (guint r = N_TRAIN; r < data.rows; r++)
+    flagged += d1[r];
+  g_assert_cmpuint (flagged, >, 0);
+  g_assert_cmpuint (flagged, <, data.rows - N_TRAIN);
+
+  g_assert_true (bw_anomaly_model_save (model, path, &error));
+  g_assert_no_error (error);
+  again = bw_anomaly_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (bw_anomaly_model_score (again, all, s2, d2, &error));
+  g_assert_cmpmem (d1, data.rows, d2, data.rows);
+  g_assert_cmpfloat (bw_anomaly_model_get_threshold (again), ==,
+                     bw_anomaly_model_get_threshold (model));
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +319,7 @@ main (int   argc,
     }
   g_test_add_func ("/nn-model/bad-input", test_bad_input);
   g_test_add_func ("/nn-model/deterministic", test_deterministic);
+  g_test_add_func ("/nn-model/detector", test_detector);
   ret = g_test_run ();
   g_free (data.x);
   g_free (data.label);
