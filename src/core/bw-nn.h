@@ -128,7 +128,7 @@ typedef struct
 void bw_nn_optimizer_init (BwNnOptimizer *opt,
                            BwNnOptKind    kind,
                            float          lr);
-/* one update from the accumulated gradients, divided by @scale (usually 1) */
+/* one update from the accumulated gradients */
 void bw_nn_optimizer_step (BwNnOptimizer *opt,
                            BwNnParams    *params);
 
@@ -312,6 +312,7 @@ void bw_nn_attention_forward  (const float *x,
                                int          dim,
                                float       *alpha,
                                float       *y);
+/* adds the input gradient into @dx */
 void bw_nn_attention_backward (const float *x,
                                int          batch,
                                int          steps,
