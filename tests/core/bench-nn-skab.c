@@ -17,6 +17,7 @@
 
 #include <glib/gstdio.h>
 
+#include "bw-nn.h"
 #include "bw-nn-model.h"
 
 #define N_TRAIN 400
@@ -107,6 +108,7 @@ main (int   argc,
   BwNnModelConfig cfg;
   BwNnModelKind kind;
   double fit_total = 0, score_total = 0;
+  gsize n_weights = 0;
   guint64 scored_rows = 0;
   guint files = 0;
 
@@ -197,6 +199,7 @@ main (int   argc,
               x[r * 8 + c] = (g_array_index (s.x, double, r * 8 + c) - mean[c]) / sd[c];
 
           model = bw_nn_model_new (&cfg, 8);
+          n_weights = bw_nn_model_get_n_weights (model);
           t0 = g_get_monotonic_time ();
           if (!bw_nn_model_fit (model, x, N_TRAIN, &error))
             {
@@ -250,7 +253,8 @@ main (int   argc,
           files++;
         }
     }
-  g_print ("%s: %u files, training %.1f s, scoring %.3f s (%.0f rows/s)\n",
-           algorithm, files, fit_total, score_total, scored_rows / MAX (score_total, 1e-9));
+  g_print ("%s: %u files, training %.1f s, scoring %.3f s (%.0f rows/s), %" G_GSIZE_FORMAT
+           " weights, %s\n", algorithm, files, fit_total, score_total,
+           scored_rows / MAX (score_total, 1e-9), n_weights, bw_nn_blas_name ());
   return 0;
 }
