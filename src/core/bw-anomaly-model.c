@@ -223,6 +223,7 @@ bw_filter_spec_from_json (JsonNode     *node,
   guint i;
 
   memset (out, 0, sizeof *out);
+  out->window = 1;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (node))
@@ -242,9 +243,10 @@ bw_filter_spec_from_json (JsonNode     *node,
       return FALSE;
     }
   window = json_object_get_int_member_with_default (obj, "window", 1);
-  if (window < 0 || window > 100000)
+  /* a filter that is off is saved with window 0 */
+  if (window < (i == BW_FILTER_NONE ? 0 : 1) || window > 100000)
     {
-      g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "filter window must be 0–100000 rows");
+      g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "filter window must be 1–100000 rows");
       return FALSE;
     }
   out->kind = (BwFilterKind) i;
@@ -260,7 +262,7 @@ bw_filter_spec_to_json (const BwFilterSpec *spec)
   JsonNode *node;
 
   json_object_set_string_member (obj, "kind", filter_names[spec->kind]);
-  json_object_set_int_member (obj, "window", spec->window);
+  json_object_set_int_member (obj, "window", MAX (spec->window, 1));
   json_object_set_boolean_member (obj, "centered", spec->centered);
   node = json_node_init_object (json_node_alloc (), obj);
   json_object_unref (obj);
@@ -1003,6 +1005,23 @@ bw_anomaly_model_score (BwAnomalyModel   *self,
   return TRUE;
 }
 
+double
+bw_anomaly_result_alarm_score (const BwAnomalyResult *r)
+{
+  g_return_val_if_fail (r != NULL, NAN);
+
+  if (!isfinite (r->threshold))
+    return NAN;
+  if (r->decision)
+    {
+      /* above the threshold, however the decision filter got there */
+      double above = r->threshold + MAX (fabs (r->threshold), 1.0) * 1e-9;
+
+      return isfinite (r->score) ? MAX (r->score, above) : above;
+    }
+  return isfinite (r->score) ? MIN (r->score, r->threshold) : NAN;
+}
+
 /* Model files ------------------------------------------------------------------ */
 
 JsonNode *
@@ -1260,6 +1279,11 @@ bw_anomaly_model_load (const char *path,
   if (!json_parser_load_from_file (parser, path, error))
     {
       g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "%s: empty file", path);
       return NULL;
     }
   self = bw_anomaly_model_from_json (json_parser_get_root (parser), error);

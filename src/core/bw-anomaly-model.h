@@ -139,6 +139,11 @@ void            bw_anomaly_model_push              (BwAnomalyModel     *self,
                                                     const double       *raw_row,
                                                     BwAnomalyResult    *out);
 
+/* The score to give bw_anomaly_state_update() (with result->threshold) so
+ * the alarm follows the decision, filters included, and keeps the
+ * hysteresis of the raw score. */
+double          bw_anomaly_result_alarm_score      (const BwAnomalyResult *result);
+
 JsonNode       *bw_anomaly_model_to_json           (BwAnomalyModel     *self);
 BwAnomalyModel *bw_anomaly_model_from_json         (JsonNode           *node,
                                                     GError            **error);

@@ -62,5 +62,16 @@ const BwDetectorEntry bw_classic_detectors[] = {
     bw_ensemble_detector_get_type,
     "{\"detector\": {\"members\": \"mset-tuned,t2q-tuned\", \"vote\": \"any\"},"
     " \"scaler\": \"none\"}" },
+
+  /* For conveyors (the default of `beltwatch-ml fit`): T² over the analog
+   * tags, the score averaged over 2 s (20 rows at 10 Hz), the alarm raised
+   * after 10 s. On the simulated line it warns of every overload 20–70 s
+   * before the relay trips and stays quiet through load changes. */
+  { "conveyor", "Hotelling T² on a conveyor's analog tags, 2 s average, 10 s hold",
+    bw_t2_detector_get_type,
+    "{\"detector\": {\"pca\": false, \"confidence\": 0.999},"
+    " \"scaler\": \"standard\","
+    " \"score-filter\": {\"kind\": \"mean\", \"window\": 20},"
+    " \"alarm\": {\"hold-s\": 10, \"release-s\": 30, \"clear-ratio\": 0.8}}" },
   { NULL }
 };

@@ -302,10 +302,9 @@ build_layout (BwIForestDetector *self,
   return TRUE;
 }
 
-/* Scores of @n rows (row-major, @stride apart); several rows go down each
- * tree together so their independent walks overlap in the CPU. */
-#define LANES 32
-
+/* Scores of @n rows (row-major, @stride apart). Eight rows go down each
+ * tree together, their node indices in registers, so their independent
+ * walks overlap in the CPU. */
 static void
 score_rows (BwIForestDetector *self,
             const double      *rows,
@@ -317,29 +316,39 @@ score_rows (BwIForestDetector *self,
   const gsize n_internal = ((gsize) 1 << depth) - 1, n_leaf = (gsize) 1 << depth;
   const double norm = 1.0 / (self->n_grown * average_path_length (self->psi));
 
-  for (gsize r0 = 0; r0 < n; r0 += LANES)
+  for (gsize r0 = 0; r0 < n; r0 += 8)
     {
-      gsize lanes = MIN (LANES, n - r0);
-      const double *row[LANES];
-      double sum[LANES] = { 0 };
+      gsize lanes = MIN (8, n - r0);
+      const double *x0, *x1, *x2, *x3, *x4, *x5, *x6, *x7;
+      double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
 
-      for (gsize r = 0; r < LANES; r++)
-        row[r] = rows + (r0 + MIN (r, lanes - 1)) * stride;
+#define ROW(k) (rows + (r0 + MIN ((gsize) (k), lanes - 1)) * stride)
+      x0 = ROW (0); x1 = ROW (1); x2 = ROW (2); x3 = ROW (3);
+      x4 = ROW (4); x5 = ROW (5); x6 = ROW (6); x7 = ROW (7);
+#undef ROW
 
       for (guint t = 0; t < self->n_grown; t++)
         {
           const Node *nd = self->nodes + t * n_internal;
           const float *lh = self->leaf_h + t * n_leaf - n_internal;
-          gsize i[LANES] = { 0 };
+          gsize i0 = 0, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0, i6 = 0, i7 = 0;
 
           for (guint d = 0; d < depth; d++)
-            for (gsize r = 0; r < LANES; r++)
-              i[r] = 2 * i[r] + 1 + (row[r][nd[i[r]].feature] > nd[i[r]].value);
-          for (gsize r = 0; r < LANES; r++)
-            sum[r] += lh[i[r]];
+            {
+#define STEP(i, x) i = 2 * i + 1 + (x[nd[i].feature] > nd[i].value)
+              STEP (i0, x0); STEP (i1, x1); STEP (i2, x2); STEP (i3, x3);
+              STEP (i4, x4); STEP (i5, x5); STEP (i6, x6); STEP (i7, x7);
+#undef STEP
+            }
+          s0 += lh[i0]; s1 += lh[i1]; s2 += lh[i2]; s3 += lh[i3];
+          s4 += lh[i4]; s5 += lh[i5]; s6 += lh[i6]; s7 += lh[i7];
         }
-      for (gsize r = 0; r < lanes; r++)
-        out[r0 + r] = exp2 (-sum[r] * norm);
+      {
+        double s[8] = { s0, s1, s2, s3, s4, s5, s6, s7 };
+
+        for (gsize r = 0; r < lanes; r++)
+          out[r0 + r] = exp2 (-s[r] * norm);
+      }
     }
 }
 

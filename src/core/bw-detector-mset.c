@@ -22,6 +22,8 @@
  * similarity evaluations and one p × m product, whatever came before.
  */
 
+#define MAX_AUTO_MEMORY 1500
+
 typedef enum
 {
   BW_MSET_SIMILARITY_SKAB,
@@ -130,25 +132,29 @@ clear_learned (BwMsetDetector *self)
   self->p = self->m = 0;
 }
 
-/* Similarities of state @z (norm @znorm) with every memory state */
+/* Similarities of state @z (norm @znorm) with the first @m memory states */
 static void
 similarities (BwMsetDetector *self,
               const double   *z,
               double          znorm,
+              guint           m,
               double         *out)
 {
-  const guint p = self->p, m = self->m;
+  const guint p = self->p;
 
-  bw_linalg_distances (self->dt, p, m, z, out);
-  if (self->similarity == BW_MSET_SIMILARITY_GAUSSIAN)
+  if (self->similarity == BW_MSET_SIMILARITY_SKAB)
     {
-      double g = -0.5 / (self->bandwidth * self->bandwidth);
-
-      for (guint j = 0; j < m; j++)
-        out[j] = exp (g * out[j] * out[j]);
+      bw_linalg_skab_kernel (self->dt, p, self->m, m, z, znorm, self->dnorm, out);
+      return;
     }
-  else
-    bw_linalg_skab_similarity (out, self->dnorm, znorm, m);
+
+  bw_linalg_distances (self->dt, p, self->m, m, z, out);
+  {
+    double g = -0.5 / (self->bandwidth * self->bandwidth);
+
+    for (guint j = 0; j < m; j++)
+      out[j] = exp (g * out[j] * out[j]);
+  }
 }
 
 static gboolean
@@ -164,7 +170,8 @@ bw_mset_detector_fit (BwDetector       *detector,
   g_autofree double *rhs = NULL;
 
   clear_learned (self);
-  m = self->memory_size == 0 ? n : MIN (self->memory_size, n);
+  /* the solve is cubic in the memory: "all" means at most MAX_AUTO_MEMORY */
+  m = self->memory_size == 0 ? MIN (n, MAX_AUTO_MEMORY) : MIN (self->memory_size, n);
   self->p = p;
   self->m = m;
   self->mu = g_new0 (double, p);
@@ -245,22 +252,34 @@ bw_mset_detector_fit (BwDetector       *detector,
     {
       for (guint c = 0; c < p; c++)
         self->z[c] = self->dt[(gsize) c * m + i];
-      similarities (self, self->z, self->dnorm[i], g + (gsize) i * m);
+      /* the lower triangle, then mirrored */
+      similarities (self, self->z, self->dnorm[i], i + 1, g + (gsize) i * m);
       g[(gsize) i * m + i] = 1.0 + self->ridge;
+      for (guint j = 0; j < i; j++)
+        g[(gsize) j * m + i] = g[(gsize) i * m + j];
     }
   rhs = g_new (double, (gsize) m * p);
   for (guint j = 0; j < m; j++)
     for (guint c = 0; c < p; c++)
       rhs[(gsize) j * p + c] = self->dt[(gsize) c * m + j];
 
-  /* G X = Dᵀ; then W = Xᵀ (G symmetric) */
-  if (!bw_linalg_lu_solve (g, m, rhs, p))
-    {
-      g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
-                   "MSET: the similarity matrix of the memory states is singular "
-                   "(duplicate states? raise “ridge”)");
-      return FALSE;
-    }
+  /* G X = Dᵀ; then W = Xᵀ (G symmetric). G is positive definite in
+   * practice (on every SKAB file): Cholesky costs half of LU; LU with
+   * partial pivoting is the fallback. */
+  {
+    g_autofree double *g2 = g_memdup2 (g, (gsize) m * m * sizeof (double));
+    g_autofree double *r2 = g_memdup2 (rhs, (gsize) m * p * sizeof (double));
+
+    if (bw_linalg_cholesky_solve (g2, m, r2, p))
+      memcpy (rhs, r2, (gsize) m * p * sizeof (double));
+    else if (!bw_linalg_lu_solve (g, m, rhs, p))
+      {
+        g_set_error (error, BW_ERROR, BW_ERROR_INVALID,
+                     "MSET: the similarity matrix of the memory states is singular "
+                     "(duplicate states? raise “ridge”)");
+        return FALSE;
+      }
+  }
   self->w = g_new (double, (gsize) p * m);
   for (guint j = 0; j < m; j++)
     for (guint c = 0; c < p; c++)
@@ -294,7 +313,7 @@ bw_mset_detector_score_row (BwDetector   *detector,
       self->z[c] = (row[c] - self->mu[c]) / self->sigma[c];
       znorm += self->z[c] * self->z[c];
     }
-  similarities (self, self->z, sqrt (znorm), self->k);
+  similarities (self, self->z, sqrt (znorm), m, self->k);
   bw_linalg_gemv (self->w, p, m, self->k, xhat);
 
   for (guint c = 0; c < p; c++)
@@ -516,7 +535,7 @@ bw_mset_detector_class_init (BwMsetDetectorClass *klass)
 
   properties[PROP_MEMORY_SIZE] =
     g_param_spec_uint ("memory-size", NULL,
-                       "Memory states kept from the training rows (0 = all)",
+                       "Memory states kept from the training rows (0 = all, at most 1500)",
                        0, 20000, 0, flags);
   properties[PROP_STANDARDIZE] =
     g_param_spec_boolean ("standardize", NULL,

@@ -25,12 +25,24 @@ gboolean bw_linalg_cholesky_solve   (double       *a,
                                      double       *b,
                                      gsize         nrhs);
 
-/* out[j] = ‖z − column j of @dt‖ for @dt p × m (row c holds feature c of
- * every column). */
+/* out[j] = ‖z − column j of @dt‖, j < m, for @dt p rows of @ld values
+ * (row c holds feature c of every column). */
 void     bw_linalg_distances        (const double *dt,
                                      gsize         p,
+                                     gsize         ld,
                                      gsize         m,
                                      const double *z,
+                                     double       *out);
+
+/* out[j] = 1 − ‖z − column j‖ / (norm[j] + znorm), 1 when both norms are
+ * 0: bw_linalg_distances() and bw_linalg_skab_similarity() in one pass */
+void     bw_linalg_skab_kernel      (const double *dt,
+                                     gsize         p,
+                                     gsize         ld,
+                                     gsize         m,
+                                     const double *z,
+                                     double        znorm,
+                                     const double *norm,
                                      double       *out);
 
 /* In place: d[j] → 1 − d[j] / (norm[j] + znorm), 1 when both norms are 0 */
