@@ -243,7 +243,8 @@ bw_filter_spec_from_json (JsonNode     *node,
       return FALSE;
     }
   window = json_object_get_int_member_with_default (obj, "window", 1);
-  if (window < 1 || window > 100000)
+  /* a filter that is off is saved with window 0 */
+  if (window < (i == BW_FILTER_NONE ? 0 : 1) || window > 100000)
     {
       g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "filter window must be 1–100000 rows");
       return FALSE;
