@@ -186,6 +186,33 @@ test_replay_and_query (Fixture       *f,
   stops = json_object_get_array_member (json_node_get_object (list), "stops");
   g_assert_cmpuint (json_array_get_length (stops), ==, n_truth);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (list), "total"), ==, n_truth);
+  /* every stop got a suggested cause from the built-in model when it opened;
+   * on the simulated line they match the ground truth */
+  {
+    GPtrArray *truths = bw_simulator_get_truth (sim);
+    guint right = 0;
+
+    for (guint i = 0; i < json_array_get_length (stops); i++)
+      {
+        JsonObject *so = json_array_get_object_element (stops, i);
+        gint64 start;
+        double pr = json_object_get_double_member (so, "suggested_probability");
+
+        g_assert_nonnull (json_object_get_string_member (so, "suggested_cause"));
+        g_assert_cmpfloat (pr, >, 0.2);
+        g_assert_cmpfloat (pr, <=, 1.0);
+        g_assert_true (bw_time_parse (json_object_get_string_member (so, "start"), -1, &start));
+        for (guint k = 0; k < truths->len; k++)
+          {
+            BwSimTruth *t = truths->pdata[k];
+            if (t->start_us == start && g_str_equal (t->conveyor, json_object_get_string_member (so, "conveyor")) &&
+                g_str_equal (t->cause, json_object_get_string_member (so, "suggested_cause")))
+              right++;
+          }
+      }
+    g_test_message ("%u of %u suggestions right", right, n_truth);
+    g_assert_cmpuint (right * 10, >=, n_truth * 9);
+  }
   first_id = json_object_get_int_member (json_array_get_object_element (stops, 0), "id");
   alarm_id = json_object_get_int_member (json_array_get_object_element (stops, 0), "alarm_id");
   page = get (f, c, "/api/v1/stops?limit=5&offset=5&order=asc&conveyor=CV-101,CV-102,CV-103", 200);
