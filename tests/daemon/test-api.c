@@ -690,6 +690,77 @@ test_anomaly_from_ledger (Fixture       *f,
 }
 
 static void
+test_md_sensitivity (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* metal-detector trips classified by the operators give a recommendation
+   * per conveyor through the API */
+  g_autoptr(BwTestClient) c = bw_test_client_new ();
+  g_autoptr(BwSimulator) sim = NULL;
+  g_autoptr(JsonNode) list = NULL, rec = NULL, bad = NULL;
+  BwSimParams p;
+  JsonArray *stops;
+  guint n_false = 0, n_obj = 0;
+
+  start_service (f, NULL, FALSE);
+  bw_sim_params_init (&p);
+  p.n_conveyors = 1;
+  p.seed = 4;
+  p.start_us = T0 - 6 * BW_USEC_PER_HOUR;
+  p.stop_interval_us = 3 * BW_USEC_PER_MIN;
+  p.duration_scale = 0.02;
+  p.weights[BW_SCENARIO_MD_FALSE_EMI] = 1;
+  p.weights[BW_SCENARIO_MD_FALSE_PRODUCT] = 1;
+  p.weights[BW_SCENARIO_FOREIGN_OBJECT] = 1;
+  sim = bw_simulator_new (&p);
+  run_sim (bwd_service_get_monitor (f->service), sim, 5 * 3600);
+
+  list = get (f, c, "/api/v1/stops?limit=1000&order=asc", 200);
+  stops = json_object_get_array_member (json_node_get_object (list), "stops");
+  for (guint i = 0; i < json_array_get_length (stops); i++)
+    {
+      JsonObject *so = json_array_get_object_element (stops, i);
+      GPtrArray *truths = bw_simulator_get_truth (sim);
+      gint64 start;
+
+      g_assert_true (bw_time_parse (json_object_get_string_member (so, "start"), -1, &start));
+      for (guint k = 0; k < truths->len; k++)
+        {
+          BwSimTruth *t = truths->pdata[k];
+          g_autofree char *path = NULL, *body = NULL;
+          g_autoptr(JsonNode) r = NULL;
+
+          if (t->start_us != start || i % 7 == 6)   /* a few stay unclassified */
+            continue;
+          path = g_strdup_printf ("/api/v1/stops/%" G_GINT64_FORMAT "/classify", json_object_get_int_member (so, "id"));
+          body = g_strdup_printf ("{\"cause\":\"%s\",\"operator\":\"Иванов\"}", t->cause);
+          r = post (f, c, path, body, 200);
+          if (g_str_equal (t->cause, "foreign_object"))
+            n_obj++;
+          else
+            n_false++;
+        }
+    }
+  g_assert_cmpuint (n_obj, >=, 10);
+
+  rec = get (f, c, "/api/v1/md-sensitivity?from=2026-11-27T00:00:00Z&to=2026-11-27T08:00:00Z", 200);
+  {
+    JsonArray *a = json_object_get_array_member (json_node_get_object (rec), "conveyors");
+    JsonObject *r, *hist;
+
+    g_assert_cmpuint (json_array_get_length (a), ==, 1);
+    r = json_array_get_object_element (a, 0);
+    g_assert_cmpstr (json_object_get_string_member (r, "conveyor"), ==, "CV-101");
+    hist = json_object_get_object_member (r, "history");
+    g_assert_cmpint (json_object_get_int_member (hist, "trips"), ==, n_obj + n_false);
+    g_assert_cmpint (json_object_get_int_member (hist, "objects_found"), ==, n_obj);
+    g_assert_cmpint (json_object_get_int_member (hist, "false_trips"), ==, n_false);
+    g_assert_nonnull (strstr (json_object_get_string_member (r, "note"), "not yet classified"));
+  }
+  bad = get (f, c, "/api/v1/md-sensitivity?target=2", 400);
+}
+
+static void
 test_auth (Fixture       *f,
            gconstpointer  data)
 {
@@ -724,6 +795,7 @@ main (int   argc,
   g_test_add ("/api/live-samples", Fixture, NULL, fixture_setup, test_live_samples_and_state, fixture_teardown);
   g_test_add ("/api/anomaly-live", Fixture, NULL, fixture_setup, test_anomaly_live, fixture_teardown);
   g_test_add ("/api/anomaly-from-ledger", Fixture, NULL, fixture_setup, test_anomaly_from_ledger, fixture_teardown);
+  g_test_add ("/api/md-sensitivity", Fixture, NULL, fixture_setup, test_md_sensitivity, fixture_teardown);
   g_test_add ("/api/auth", Fixture, NULL, fixture_setup, test_auth, fixture_teardown);
   return g_test_run ();
 }
