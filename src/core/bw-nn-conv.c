@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bw-nn.h"
+#include "bw-nn-private.h"
 
 #define MAX_TAPS 16
 
@@ -82,6 +83,14 @@ geom_init (Geom     *g,
   g->all_taps = g->n_ti == c->kh && g->n_tj == c->kw;
 }
 
+/* a 1-D geometry: one row, one tap along it */
+static gboolean
+is_1d (const Geom *g)
+{
+  return g->long_h == 1 && g->short_h == 1 && g->n_ti == 1 && g->ti[0] == 0 && g->ph == 0
+    && g->sh == 1;
+}
+
 /* cols [B·short_h·short_w × taps·ch] from the long tensor [B×long_h×long_w×ch] */
 static void
 im2col (const Geom  *g,
@@ -93,6 +102,11 @@ im2col (const Geom  *g,
   int ntaps = g->n_ti * g->n_tj;
   gsize row_len = (gsize) ntaps * ch;
 
+  if (is_1d (g))
+    {
+      _bw_nn_im2col_1d (x, batch, g->long_w, g->short_w, g->sw, g->pw, g->tj, g->n_tj, ch, cols);
+      return;
+    }
   for (int b = 0; b < batch; b++)
     for (int oh = 0; oh < g->short_h; oh++)
       for (int ow = 0; ow < g->short_w; ow++)
@@ -129,6 +143,11 @@ col2im (const Geom  *g,
   int ntaps = g->n_ti * g->n_tj;
   gsize row_len = (gsize) ntaps * ch;
 
+  if (is_1d (g))
+    {
+      _bw_nn_col2im_1d (cols, batch, g->long_w, g->short_w, g->sw, g->pw, g->tj, g->n_tj, ch, x);
+      return;
+    }
   for (int b = 0; b < batch; b++)
     for (int oh = 0; oh < g->short_h; oh++)
       for (int ow = 0; ow < g->short_w; ow++)
@@ -322,8 +341,7 @@ bw_nn_conv_forward (BwNnConv    *c,
   if (!c->transposed)
     {
       im2col (&g, x, batch, c->cin, cols);
-      for (int r = 0; r < m; r++)
-        memcpy (y + (gsize) r * c->cout, c->b->w, c->cout * sizeof (float));
+      _bw_nn_fill_rows (y, c->b->w, m, c->cout);
       bw_nn_gemm (FALSE, FALSE, m, c->cout, ntaps * c->cin, 1, cols, ntaps * c->cin,
                   kernel, c->cout, 1, y, c->cout);
     }
@@ -333,8 +351,7 @@ bw_nn_conv_forward (BwNnConv    *c,
 
       bw_nn_gemm (FALSE, FALSE, m, ntaps * c->cout, c->cin, 1, x, c->cin,
                   kernel, ntaps * c->cout, 0, cols, ntaps * c->cout);
-      for (gsize r = 0; r < n_out; r++)
-        memcpy (y + r * c->cout, c->b->w, c->cout * sizeof (float));
+      _bw_nn_fill_rows (y, c->b->w, n_out, c->cout);
       col2im (&g, cols, batch, c->cout, y);
     }
 }

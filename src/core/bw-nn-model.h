@@ -92,6 +92,17 @@ gboolean    bw_nn_model_score            (BwNnModel             *model,
                                           double                *out,
                                           GError               **error);
 double      bw_nn_model_get_threshold    (BwNnModel             *model);
+/* the score of every sample of @x (window, forecast or signature matrices)
+ * before the rows' rule, through the batch path, or with @per_window
+ * through the forward pass training and streaming use, a chunk of windows
+ * at a time with nothing shared between them: they agree up to float
+ * rounding. For tests and benchmarks. Returns *n_samples values, g_free() */
+double     *bw_nn_model_score_samples    (BwNnModel             *model,
+                                          const double          *x,
+                                          guint                  rows,
+                                          gboolean               per_window,
+                                          guint                 *n_samples,
+                                          GError               **error);
 
 /* streaming: the score of the newest row's decision (see above), NAN until
  * enough rows have arrived */

@@ -175,8 +175,7 @@ bw_nn_lstm_forward (BwNnLstm    *l,
     {
       float *z = l->gates + (gsize) t * batch * g4;
 
-      for (int r = 0; r < batch; r++)
-        memcpy (z + (gsize) r * g4, l->b->w, g4 * sizeof (float));
+      _bw_nn_fill_rows (z, l->b->w, batch, g4);
       bw_nn_gemm (FALSE, FALSE, batch, g4, l->in, 1, x + (gsize) t * l->in, steps * l->in,
                   l->w->w, g4, 1, z, g4);
       if (t > 0)
@@ -232,6 +231,54 @@ bw_nn_lstm_backward (BwNnLstm    *l,
           bw_nn_gemm (FALSE, TRUE, batch, hid, g4, 1, dz, g4, l->u->w, g4, 0, dh, hid);
         }
     }
+}
+
+void
+bw_nn_lstm_project (BwNnLstm    *l,
+                    const float *x,
+                    gsize        rows,
+                    float       *z)
+{
+  int g4 = 4 * l->hidden;
+
+  _bw_nn_fill_rows (z, l->b->w, rows, g4);
+  bw_nn_gemm (FALSE, FALSE, (int) rows, g4, l->in, 1, x, l->in, l->w->w, g4, 1, z, g4);
+}
+
+void
+bw_nn_lstm_infer (BwNnLstm    *l,
+                  const float *zin,
+                  gsize        zin_step,
+                  int          batch,
+                  int          steps,
+                  float       *h_all,
+                  float       *h_last,
+                  float       *work)
+{
+  int hid = l->hidden, g4 = 4 * hid;
+  gsize bh = (gsize) batch * hid;
+  float *z = work, *c = work + (gsize) batch * g4, *hbuf = c + 2 * bh;
+  const float *hprev = NULL;
+
+  memset (c, 0, bh * sizeof (float));
+  for (int t = 0; t < steps; t++)
+    {
+      float *ht = h_all != NULL ? h_all + (gsize) t * bh : hbuf + (gsize) (t % 2) * bh;
+      const float *zt = zin + (gsize) t * zin_step;
+      float *cp = c + (gsize) (t % 2) * bh, *cn = c + (gsize) ((t + 1) % 2) * bh;
+
+      /* the forward pass's sums, (b + x·W) + h·U, each rounded once */
+      if (t == 0)
+        _bw_nn_lstm_cell_infer (l->act, zt, NULL, cp, cn, ht, batch, hid);
+      else
+        {
+          bw_nn_gemm (FALSE, FALSE, batch, g4, hid, 1, hprev, hid, l->u->w, g4, 0, z, g4);
+          _bw_nn_lstm_cell_infer (l->act, z, zt, cp, cn, ht, batch, hid);
+        }
+      hprev = ht;
+    }
+  if (h_last != NULL && steps > 0)
+    memcpy (h_last, hprev, bh * sizeof (float));
 }
 
 /* ---- ConvLSTM2D --------------------------------------------------------- */

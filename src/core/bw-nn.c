@@ -566,8 +566,7 @@ bw_nn_act_forward (BwNnAct      act,
         memcpy (y, x, n * sizeof (float));
       break;
     case BW_NN_ACT_RELU:
-      for (gsize i = 0; i < n; i++)
-        y[i] = x[i] > 0 ? x[i] : 0;
+      _bw_nn_relu (x, y, n);
       break;
     case BW_NN_ACT_TANH:
       for (gsize i = 0; i < n; i++)
@@ -601,8 +600,7 @@ bw_nn_act_backward (BwNnAct      act,
         memcpy (dx, dy, n * sizeof (float));
       break;
     case BW_NN_ACT_RELU:
-      for (gsize i = 0; i < n; i++)
-        dx[i] = x[i] > 0 ? dy[i] : 0;
+      _bw_nn_relu_backward (x, dy, dx, n);
       break;
     case BW_NN_ACT_TANH:
       for (gsize i = 0; i < n; i++)
@@ -647,8 +645,7 @@ bw_nn_dense_forward (BwNnDense   *d,
                      int          batch,
                      float       *y)
 {
-  for (int r = 0; r < batch; r++)
-    memcpy (y + (gsize) r * d->out, d->b->w, d->out * sizeof (float));
+  _bw_nn_fill_rows (y, d->b->w, batch, d->out);
   bw_nn_gemm (FALSE, FALSE, batch, d->out, d->in, 1, x, d->in, d->w->w, d->out, 1, y, d->out);
 }
 

@@ -267,6 +267,27 @@ void bw_nn_lstm_backward (BwNnLstm    *l,
                           gboolean     sequences,
                           float       *dx);
 
+/* Inference without the caches of the backward pass. project: the input
+ * products z = x·W + b of @rows rows [rows × 4H]. infer: @batch sequences
+ * of @steps steps from their input products, sequence r's at step t in the
+ * row zin + t·@zin_step + r·4H (@zin_step 0: the same input every step);
+ * the outputs of every step go to @h_all [T×B×H] and the last step's to
+ * @h_last [B×H], each when non-NULL. @work holds B·8H floats.
+ * The arithmetic is the forward pass's, the cells' exponentials to about
+ * one unit in the last place. */
+void bw_nn_lstm_project  (BwNnLstm    *l,
+                          const float *x,
+                          gsize        rows,
+                          float       *z);
+void bw_nn_lstm_infer    (BwNnLstm    *l,
+                          const float *zin,
+                          gsize        zin_step,
+                          int          batch,
+                          int          steps,
+                          float       *h_all,
+                          float       *h_last,
+                          float       *work);
+
 /* ---- ConvLSTM2D: LSTM whose products are same-padded 2-D convolutions - */
 
 typedef struct
