@@ -1520,17 +1520,21 @@ bw_nn_model_fit (BwNnModel    *m,
   fc.shuffle = m->cfg.shuffle;
   if (m->cfg.kind == BW_NN_MODEL_LSTM)
     {
-      /* ReduceLROnPlateau(factor=0.1, patience=5, min_lr=1e-4) */
+      /* ReduceLROnPlateau(factor=0.1, patience=5, min_lr=1e-4) and Keras'
+       * default min_delta=1e-4 */
       fc.lr_factor = 0.1f;
       fc.lr_patience = 5;
       fc.lr_min = 1e-4f;
+      fc.lr_min_delta = 1e-4f;
     }
   else if (m->cfg.kind == BW_NN_MODEL_MSCRED)
     {
-      /* ReduceLROnPlateau(monitor="loss", factor=0.8, patience=6) */
+      /* ReduceLROnPlateau(monitor="loss", factor=0.8, patience=6), Keras'
+       * default min_delta=1e-4 */
       fc.lr_factor = 0.8f;
       fc.lr_patience = 6;
       fc.lr_min = 1e-6f;
+      fc.lr_min_delta = 1e-4f;
       fc.lr_on_train_loss = TRUE;
     }
   g_clear_pointer (&m->loss_history, g_free);

@@ -1011,7 +1011,7 @@ bw_nn_fit (BwNnParams          *params,
       if (config->lr_factor > 0)
         {
           monitor = config->lr_on_train_loss ? loss : val_loss;
-          if (monitor < best_monitor)
+          if (monitor < best_monitor - config->lr_min_delta)
             {
               best_monitor = monitor;
               lr_wait = 0;

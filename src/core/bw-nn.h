@@ -442,6 +442,7 @@ typedef struct
   float    lr_factor;
   guint    lr_patience;
   float    lr_min;
+  float    lr_min_delta;       /* what counts as better: a fall of more than this */
   gboolean lr_on_train_loss;   /* monitor "loss" instead of "val_loss" */
 } BwNnFitConfig;
 
