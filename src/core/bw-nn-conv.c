@@ -313,13 +313,34 @@ unpack_add_grad (BwNnConv    *c,
       }
 }
 
-void
-bw_nn_conv_forward (BwNnConv    *c,
-                    const float *x,
-                    int          batch,
-                    int          h,
-                    int          w,
-                    float       *y)
+/* C = A·B (+ C): BLAS for training, the inference kernel when scoring */
+static void
+product (gboolean     infer,
+         int          m,
+         int          n,
+         int          k,
+         const float *a,
+         int          lda,
+         const float *b,
+         int          ldb,
+         gboolean     accumulate,
+         float       *y,
+         int          ldy)
+{
+  if (infer)
+    _bw_nn_gemm_infer (m, n, k, a, lda, b, ldb, accumulate, y, ldy);
+  else
+    bw_nn_gemm (FALSE, FALSE, m, n, k, 1, a, lda, b, ldb, accumulate ? 1 : 0, y, ldy);
+}
+
+static void
+conv_forward (BwNnConv    *c,
+              const float *x,
+              int          batch,
+              int          h,
+              int          w,
+              gboolean     infer,
+              float       *y)
 {
   Geom g;
   int ntaps, m;
@@ -342,18 +363,40 @@ bw_nn_conv_forward (BwNnConv    *c,
     {
       im2col (&g, x, batch, c->cin, cols);
       _bw_nn_fill_rows (y, c->b->w, m, c->cout);
-      bw_nn_gemm (FALSE, FALSE, m, c->cout, ntaps * c->cin, 1, cols, ntaps * c->cin,
-                  kernel, c->cout, 1, y, c->cout);
+      product (infer, m, c->cout, ntaps * c->cin, cols, ntaps * c->cin, kernel, c->cout, TRUE,
+               y, c->cout);
     }
   else
     {
       gsize n_out = (gsize) batch * g.long_h * g.long_w;
 
-      bw_nn_gemm (FALSE, FALSE, m, ntaps * c->cout, c->cin, 1, x, c->cin,
-                  kernel, ntaps * c->cout, 0, cols, ntaps * c->cout);
+      product (infer, m, ntaps * c->cout, c->cin, x, c->cin, kernel, ntaps * c->cout, FALSE,
+               cols, ntaps * c->cout);
       _bw_nn_fill_rows (y, c->b->w, n_out, c->cout);
       col2im (&g, cols, batch, c->cout, y);
     }
+}
+
+void
+bw_nn_conv_forward (BwNnConv    *c,
+                    const float *x,
+                    int          batch,
+                    int          h,
+                    int          w,
+                    float       *y)
+{
+  conv_forward (c, x, batch, h, w, FALSE, y);
+}
+
+void
+bw_nn_conv_infer (BwNnConv    *c,
+                  const float *x,
+                  int          batch,
+                  int          h,
+                  int          w,
+                  float       *y)
+{
+  conv_forward (c, x, batch, h, w, TRUE, y);
 }
 
 void

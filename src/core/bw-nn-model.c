@@ -1386,7 +1386,7 @@ batch_scores_conv_ae (BwNnModel *m,
           gsize sz = (gsize) len * lens[i + 1] * chans[i + 1];
           float *y = scratch (m, B_CONV + i, sz);
 
-          bw_nn_conv_forward (&m->conv[i], cur, len, 1, lens[i], y);
+          bw_nn_conv_infer (&m->conv[i], cur, len, 1, lens[i], y);
           /* ReLU; dropout is the identity when scoring */
           if (i < 4)
             _bw_nn_relu (y, y, sz);

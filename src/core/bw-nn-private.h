@@ -80,3 +80,15 @@ void _bw_nn_col2im_1d        (const float *cols,
                               int          n_taps,
                               int          ch,
                               float       *x);
+/* C = A·B, or C + A·B with @accumulate (row-major, no transposes): for the
+ * inference paths; AVX-512 where the CPU has it, BLAS elsewhere */
+void _bw_nn_gemm_infer       (int          m,
+                              int          n,
+                              int          k,
+                              const float *a,
+                              int          lda,
+                              const float *b,
+                              int          ldb,
+                              gboolean     accumulate,
+                              float       *c,
+                              int          ldc);

@@ -242,7 +242,7 @@ bw_nn_lstm_project (BwNnLstm    *l,
   int g4 = 4 * l->hidden;
 
   _bw_nn_fill_rows (z, l->b->w, rows, g4);
-  bw_nn_gemm (FALSE, FALSE, (int) rows, g4, l->in, 1, x, l->in, l->w->w, g4, 1, z, g4);
+  _bw_nn_gemm_infer ((int) rows, g4, l->in, x, l->in, l->w->w, g4, TRUE, z, g4);
 }
 
 void
@@ -272,7 +272,7 @@ bw_nn_lstm_infer (BwNnLstm    *l,
         _bw_nn_lstm_cell_infer (l->act, zt, NULL, cp, cn, ht, batch, hid);
       else
         {
-          bw_nn_gemm (FALSE, FALSE, batch, g4, hid, 1, hprev, hid, l->u->w, g4, 0, z, g4);
+          _bw_nn_gemm_infer (batch, g4, hid, hprev, hid, l->u->w, g4, FALSE, z, g4);
           _bw_nn_lstm_cell_infer (l->act, z, zt, cp, cn, ht, batch, hid);
         }
       hprev = ht;

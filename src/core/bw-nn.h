@@ -219,6 +219,13 @@ void bw_nn_conv_forward   (BwNnConv    *c,
                            int          h,
                            int          w,
                            float       *y);
+/* the forward pass with the inference products (bw_nn_lstm_infer()) */
+void bw_nn_conv_infer     (BwNnConv    *c,
+                           const float *x,
+                           int          batch,
+                           int          h,
+                           int          w,
+                           float       *y);
 void bw_nn_conv_backward  (BwNnConv    *c,
                            const float *x,
                            int          batch,

@@ -1,6 +1,8 @@
 /* test-nn-model.c: tiny versions of the six neural detectors learn a SKAB
  * file: the loss falls, anomalous rows score higher than normal ones, a
- * saved model scores the same, and streaming gives the batch decisions
+ * saved model scores the same, and streaming gives the batch decisions;
+ * the batch path scores every window of a file as the per-window forward
+ * pass does
  *
  * Copyright 2026 The Beltwatch developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -302,6 +304,64 @@ test_detector (void)
   g_unlink (path);
 }
 
+/* The reference architectures, briefly trained: every window of the file
+ * (every forecast for the LSTM) through the batch path and through the
+ * per-window forward pass, which must agree up to float rounding. The
+ * scores are sums of |x − x̂|, so a value's rounding shows in them as an
+ * absolute error of about 2⁻²⁴ × the values summed. */
+static void
+test_batch_scores (gconstpointer user_data)
+{
+  BwNnModelKind kind = GPOINTER_TO_INT (user_data) & 0xff;
+  gboolean four = (GPOINTER_TO_INT (user_data) & 0x100) != 0;
+  /* conv-ae-tuned: vibration, pressure and flow */
+  const int cols4[] = { 0, 1, 3, 7 };
+  int nf = four ? 4 : 8;
+  g_autofree double *x = g_new (double, (gsize) data.rows * nf);
+  g_autoptr(BwNnModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree double *fast = NULL, *ref = NULL, *rows = g_new (double, data.rows);
+  BwNnModelConfig cfg;
+  guint nfast = 0, nref = 0;
+  double worst = 0, worst_rel = 0;
+
+  for (guint r = 0; r < data.rows; r++)
+    for (int c = 0; c < nf; c++)
+      x[(gsize) r * nf + c] = data.x[(gsize) r * 8 + (four ? cols4[c] : c)];
+  bw_nn_model_config_reference (&cfg, kind);
+  cfg.seed = 3;
+  cfg.epochs = 2;
+  cfg.patience = 0;
+  model = bw_nn_model_new (&cfg, nf);
+  g_assert_true (bw_nn_model_fit (model, x, N_TRAIN, &error));
+  g_assert_no_error (error);
+
+  fast = bw_nn_model_score_samples (model, x, data.rows, FALSE, &nfast, &error);
+  g_assert_no_error (error);
+  ref = bw_nn_model_score_samples (model, x, data.rows, TRUE, &nref, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nfast, ==, nref);
+  g_assert_cmpuint (nfast, >=, data.rows - 61);
+  for (guint i = 0; i < nref; i++)
+    {
+      double d = fabs (fast[i] - ref[i]);
+
+      g_assert_true (isfinite (fast[i]));
+      worst = MAX (worst, d);
+      worst_rel = MAX (worst_rel, d / MAX (fabs (ref[i]), 1e-12));
+      g_assert_cmpfloat (d, <=, 1e-5 * fabs (ref[i]) + 1e-6 * nf);
+    }
+  g_test_message ("%s, %d sensors: %u samples, at most %.2g apart (%.2g relative)",
+                  bw_nn_model_kind_to_string (kind), nf, nref, worst, worst_rel);
+
+  /* the rows' scores come from the batch path */
+  g_assert_true (bw_nn_model_score (model, x, data.rows, rows, &error));
+  g_assert_no_error (error);
+  if (kind == BW_NN_MODEL_LSTM)
+    for (guint r = cfg.window; r < data.rows; r++)
+      g_assert_cmpfloat (rows[r], ==, fast[r - cfg.window]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -317,6 +377,15 @@ main (int   argc,
 
       g_test_add_data_func (path, GINT_TO_POINTER (k), test_learns);
     }
+  for (int k = BW_NN_MODEL_AE; k <= BW_NN_MODEL_CONV_AE; k++)
+    {
+      g_autofree char *path = g_strdup_printf ("/nn-model/batch-scores/%s",
+                                               bw_nn_model_kind_to_string (k));
+
+      g_test_add_data_func (path, GINT_TO_POINTER (k), test_batch_scores);
+    }
+  g_test_add_data_func ("/nn-model/batch-scores/conv-ae-4-sensors",
+                        GINT_TO_POINTER (BW_NN_MODEL_CONV_AE | 0x100), test_batch_scores);
   g_test_add_func ("/nn-model/bad-input", test_bad_input);
   g_test_add_func ("/nn-model/deterministic", test_deterministic);
   g_test_add_func ("/nn-model/detector", test_detector);

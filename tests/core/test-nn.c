@@ -1,5 +1,6 @@
 /* test-nn.c: gradients of every layer against finite differences, the
- * optimisers, serialisation and seeded determinism
+ * optimisers, serialisation and seeded determinism; the inference paths
+ * and their kernels against the forward passes
  *
  * Copyright 2026 The Beltwatch developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "bw-nn.h"
+#include "bw-nn-private.h"
 
 /* A layer under test: forward() fills ctx->y from ctx->x; backward() takes
  * dL/dy = ctx->r and fills parameter gradients and ctx->dx. The loss is
@@ -791,6 +793,239 @@ test_gemm (void)
   g_test_message ("BLAS: %s", bw_nn_blas_name ());
 }
 
+/* ---- inference kernels ------------------------------------------------------ */
+
+/* distance in units in the last place between two finite floats */
+static double
+ulps (float a,
+      float b)
+{
+  gint32 ia, ib;
+
+  memcpy (&ia, &a, sizeof ia);
+  memcpy (&ib, &b, sizeof ib);
+  if (ia < 0)
+    ia = G_MININT32 - ia;
+  if (ib < 0)
+    ib = G_MININT32 - ib;
+  return fabs ((double) ia - (double) ib);
+}
+
+static void
+test_kernel_exp (void)
+{
+  enum { N = 20011 };
+  g_autofree float *x = g_new (float, N);
+  g_autofree float *y = g_new (float, N);
+  float special[] = { INFINITY, -INFINITY, NAN, 0.0f, -0.0f, 88.7f, 88.8f, -87.3f,
+                      -103.0f, -104.0f, 1e-30f };
+  float ys[G_N_ELEMENTS (special)];
+  double worst = 0;
+
+  /* the range that matters: the sigmoid's and tanh's arguments */
+  for (int i = 0; i < N; i++)
+    x[i] = -100.0f + 188.0f * i / (N - 1);
+  /* an odd count: the last values go through the partial vector */
+  _bw_nn_vexp (x, y, N);
+  for (int i = 0; i < N; i++)
+    {
+      float e = expf (x[i]);
+
+      if (e < 1e-37f)
+        g_assert_cmpfloat (fabsf (y[i] - e), <=, 1e-44f);
+      else
+        worst = MAX (worst, ulps (y[i], e));
+    }
+  g_test_message ("e^x: at most %.0f units in the last place from expf()", worst);
+  g_assert_cmpfloat (worst, <=, 2);
+
+  _bw_nn_vexp (special, ys, G_N_ELEMENTS (special));
+  g_assert_true (isinf (ys[0]) && ys[0] > 0);
+  g_assert_cmpfloat (ys[1], ==, 0);
+  g_assert_true (isnan (ys[2]));
+  g_assert_cmpfloat (ys[3], ==, 1);
+  g_assert_cmpfloat (ys[4], ==, 1);
+  g_assert_cmpfloat (ulps (ys[5], expf (88.7f)), <=, 2);   /* near the largest float */
+  g_assert_true (isinf (ys[6]));
+  g_assert_cmpfloat (ulps (ys[7], expf (-87.3f)), <=, 2);
+  g_assert_cmpfloat (fabsf (ys[8] - expf (-103.0f)), <=, 1e-44f);
+  g_assert_cmpfloat (ys[9], ==, 0);
+  g_assert_cmpfloat (ys[10], ==, 1);
+}
+
+static void
+test_kernel_tanh (void)
+{
+  enum { N = 4001 };
+  g_autofree float *x = g_new (float, N);
+  g_autofree float *y = g_new (float, N);
+  double worst = 0;
+
+  for (int i = 0; i < N; i++)
+    x[i] = -12.0f + 24.0f * i / (N - 1);
+  x[N / 2] = 0.003f;             /* the polynomial branch */
+  _bw_nn_vtanh (x, y, N);
+  for (int i = 0; i < N; i++)
+    worst = MAX (worst, fabsf (y[i] - _bw_nn_tanh (x[i])));
+  g_test_message ("tanh: at most %.2g from the scalar one", worst);
+  g_assert_cmpfloat (worst, <=, 5e-7);
+}
+
+static void
+fill_normal (float   *v,
+             gsize    n,
+             BwNnRng *rng)
+{
+  for (gsize i = 0; i < n; i++)
+    v[i] = (float) bw_nn_rng_normal (rng);
+}
+
+static double
+max_diff (const float *a,
+          const float *b,
+          gsize        n)
+{
+  double d = 0;
+
+  for (gsize i = 0; i < n; i++)
+    d = MAX (d, fabsf (a[i] - b[i]));
+  return d;
+}
+
+/* shapes with every tail: rows past the last 8, columns past the last 32
+ * and 16, and the widths the models use */
+static void
+test_gemm_infer (void)
+{
+  struct { int m, n, k; } shapes[] = { { 13, 48, 37 }, { 8, 32, 1 }, { 3, 16, 5 }, { 21, 400, 100 },
+                                       { 9, 56, 32 }, { 1, 7, 3 }, { 17, 128, 32 } };
+  BwNnRng rng;
+
+  bw_nn_rng_init (&rng, 5);
+  for (guint s = 0; s < G_N_ELEMENTS (shapes); s++)
+    for (int accumulate = 0; accumulate <= 1; accumulate++)
+      {
+        int m = shapes[s].m, n = shapes[s].n, k = shapes[s].k;
+        g_autofree float *a = g_new (float, (gsize) m * k);
+        g_autofree float *b = g_new (float, (gsize) k * n);
+        g_autofree float *c = g_new (float, (gsize) m * n);
+        g_autofree float *ref = g_new (float, (gsize) m * n);
+
+        fill_normal (a, (gsize) m * k, &rng);
+        fill_normal (b, (gsize) k * n, &rng);
+        fill_normal (c, (gsize) m * n, &rng);
+        memcpy (ref, c, (gsize) m * n * sizeof (float));
+        bw_nn_gemm (FALSE, FALSE, m, n, k, 1, a, k, b, n, accumulate, ref, n);
+        _bw_nn_gemm_infer (m, n, k, a, k, b, n, accumulate, c, n);
+        /* sums of k products of unit normals: float rounding is ~k·2⁻²⁴·√k */
+        g_assert_cmpfloat (max_diff (c, ref, (gsize) m * n), <=, 1e-6 * k * sqrt (k) + 1e-6);
+      }
+}
+
+/* project + infer give the forward pass's outputs, for both activations,
+ * a changing input and a constant one (the decoders' repeated encoding) */
+static void
+check_lstm_infer (BwNnAct act,
+                  int     in,
+                  int     hid)
+{
+  g_autoptr(BwNnParams) params = bw_nn_params_new ();
+  BwNnLstm lstm;
+  BwNnRng rng;
+  int batch = 11, steps = 6, g4 = 4 * hid;
+  g_autofree float *x = g_new (float, (gsize) batch * steps * in);
+  g_autofree float *xt = g_new (float, (gsize) steps * batch * in);
+  g_autofree float *y = g_new (float, (gsize) batch * steps * hid);
+  g_autofree float *z = g_new (float, (gsize) steps * batch * g4);
+  g_autofree float *h = g_new (float, (gsize) steps * batch * hid);
+  g_autofree float *last = g_new (float, (gsize) batch * hid);
+  g_autofree float *work = g_new (float, (gsize) batch * 8 * hid);
+  double d = 0;
+
+  bw_nn_rng_init (&rng, 9);
+  bw_nn_lstm_init (&lstm, params, "lstm", in, hid, act, &rng);
+  for (gsize k = 0; k < lstm.b->size; k++)
+    lstm.b->w[k] += 0.3f * (float) bw_nn_rng_normal (&rng);
+  fill_normal (x, (gsize) batch * steps * in, &rng);
+  bw_nn_lstm_forward (&lstm, x, batch, steps, TRUE, y);
+
+  /* the inputs step by step: [T × B × in] */
+  for (int t = 0; t < steps; t++)
+    for (int r = 0; r < batch; r++)
+      memcpy (xt + ((gsize) t * batch + r) * in, x + ((gsize) r * steps + t) * in,
+              in * sizeof (float));
+  bw_nn_lstm_project (&lstm, xt, (gsize) steps * batch, z);
+  bw_nn_lstm_infer (&lstm, z, (gsize) batch * g4, batch, steps, h, last, work);
+  for (int t = 0; t < steps; t++)
+    for (int r = 0; r < batch; r++)
+      d = MAX (d, max_diff (h + ((gsize) t * batch + r) * hid, y + ((gsize) r * steps + t) * hid,
+                            hid));
+  d = MAX (d, max_diff (last, h + (gsize) (steps - 1) * batch * hid, (gsize) batch * hid));
+  g_test_message ("LSTM(%d to %d, %s): at most %.2g from the forward pass", in, hid,
+                  act == BW_NN_ACT_RELU ? "relu" : "tanh", d);
+  g_assert_cmpfloat (d, <=, 1e-5);
+
+  /* the same input at every step */
+  for (int r = 0; r < batch; r++)
+    for (int t = 1; t < steps; t++)
+      memcpy (x + ((gsize) r * steps + t) * in, x + (gsize) r * steps * in, in * sizeof (float));
+  bw_nn_lstm_forward (&lstm, x, batch, steps, TRUE, y);
+  for (int r = 0; r < batch; r++)
+    memcpy (xt + (gsize) r * in, x + (gsize) r * steps * in, in * sizeof (float));
+  bw_nn_lstm_project (&lstm, xt, batch, z);
+  bw_nn_lstm_infer (&lstm, z, 0, batch, steps, h, NULL, work);
+  d = 0;
+  for (int t = 0; t < steps; t++)
+    for (int r = 0; r < batch; r++)
+      d = MAX (d, max_diff (h + ((gsize) t * batch + r) * hid, y + ((gsize) r * steps + t) * hid,
+                            hid));
+  g_assert_cmpfloat (d, <=, 1e-5);
+  bw_nn_lstm_clear (&lstm);
+}
+
+static void
+test_lstm_infer (void)
+{
+  /* hidden sizes below, at and between multiples of the vectors' 16 */
+  check_lstm_infer (BW_NN_ACT_TANH, 3, 5);
+  check_lstm_infer (BW_NN_ACT_TANH, 8, 32);
+  check_lstm_infer (BW_NN_ACT_RELU, 8, 37);
+  check_lstm_infer (BW_NN_ACT_RELU, 20, 100);
+}
+
+static void
+test_conv_infer (void)
+{
+  struct { int w, cin, cout, s; gboolean t; } cases[] = {
+    { 60, 8, 32, 2, FALSE }, { 15, 16, 16, 2, TRUE }, { 60, 32, 8, 1, TRUE }, { 30, 4, 6, 2, FALSE },
+  };
+  BwNnRng rng;
+
+  bw_nn_rng_init (&rng, 4);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(BwNnParams) params = bw_nn_params_new ();
+      BwNnConv conv;
+      int batch = 5, oh, ow;
+      gsize nx = (gsize) batch * cases[i].w * cases[i].cin, ny;
+      g_autofree float *x = g_new (float, nx);
+      g_autofree float *y = NULL, *yi = NULL;
+
+      bw_nn_conv_init (&conv, params, "c", cases[i].cin, cases[i].cout, 1, 7, 1, cases[i].s,
+                       cases[i].t, &rng);
+      fill_normal (conv.b->w, conv.b->size, &rng);
+      bw_nn_conv_out_size (&conv, 1, cases[i].w, &oh, &ow);
+      ny = (gsize) batch * ow * cases[i].cout;
+      y = g_new (float, ny);
+      yi = g_new (float, ny);
+      fill_normal (x, nx, &rng);
+      bw_nn_conv_forward (&conv, x, batch, 1, cases[i].w, y);
+      bw_nn_conv_infer (&conv, x, batch, 1, cases[i].w, yi);
+      g_assert_cmpfloat (max_diff (y, yi, ny), <=, 1e-5);
+      bw_nn_conv_clear (&conv);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -810,5 +1045,10 @@ main (int   argc,
   g_test_add_func ("/nn/losses", test_losses);
   g_test_add_func ("/nn/fit", test_fit);
   g_test_add_func ("/nn/params-json", test_params_json);
+  g_test_add_func ("/nn/infer/exp", test_kernel_exp);
+  g_test_add_func ("/nn/infer/tanh", test_kernel_tanh);
+  g_test_add_func ("/nn/infer/gemm", test_gemm_infer);
+  g_test_add_func ("/nn/infer/lstm", test_lstm_infer);
+  g_test_add_func ("/nn/infer/conv", test_conv_infer);
   return g_test_run ();
 }
