@@ -16,7 +16,7 @@
 #include "bw-nn-model.h"
 #include "bw-nn-private.h"
 
-#define N_SCRATCH 72
+#define N_SCRATCH 64
 #define MSCRED_SCALES 3
 #define MSCRED_STEPS 5
 static const int mscred_windows[MSCRED_SCALES] = { 5, 10, 30 };
@@ -1209,8 +1209,8 @@ reference_sample_scores (BwNnModel *m,
  * float rounding (the cells' exponentials differ from expf() by about one
  * unit in the last place). */
 
-enum { B_PROJ = 48, B_WORK, B_H, B_Q, B_HALL, B_Z2, B_HALL2, B_OUT, B_MU, B_LV, B_ZL, B_X,
-       B_CONV };
+/* scratch buffers of the batch paths (the passes above use 0–47) */
+enum { B_PROJ = 48, B_WORK, B_H, B_Q, B_HALL, B_Z2, B_OUT, B_MU, B_LV, B_X, B_CONV };
 
 /* Σ over the window's rows and sensors of |x̂ − x|, over the window's
  * length: the order of sample_scores() */

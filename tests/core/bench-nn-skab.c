@@ -5,7 +5,7 @@
  *
  *   bench-nn-skab --data DIR --algorithm NAME [--out DIR] [--seed N]
  *                 [--set OPTION=VALUE …] [--files N] [--score-repeats N]
- *                 [--baseline]
+ *                 [--baseline] [--columns I,J,…]
  *
  * Times are CPU seconds of the thread (the machines are shared; OpenBLAS
  * runs on the calling thread), wall seconds beside them. Scoring is timed
@@ -131,6 +131,8 @@ main (int   argc,
   gint64 seed = 0;
   int max_files = 0;
   gboolean baseline = FALSE;
+  g_autofree char *columns = NULL;
+  int col[8], ncol = 8;
   int repeats = 3;
   double max_rel = 0, max_abs = 0, fit_wall = 0;
   g_autofree double *score_cpu = NULL, *base_cpu = NULL;
@@ -142,6 +144,8 @@ main (int   argc,
     { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets, "change an option", "NAME=VALUE" },
     { "files", 0, 0, G_OPTION_ARG_INT, &max_files, "only the first N files", "N" },
     { "score-repeats", 0, 0, G_OPTION_ARG_INT, &repeats, "times to score each file (3)", "N" },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &columns,
+      "only these sensor columns, 0–7 (conv-ae-tuned: 0,1,3,7)", "I,J,…" },
     { "baseline", 0, 0, G_OPTION_ARG_NONE, &baseline,
       "also score every window through the per-window forward pass and compare", NULL },
     { NULL }
@@ -168,6 +172,30 @@ main (int   argc,
     {
       g_printerr ("need --data and a valid --algorithm\n");
       return 2;
+    }
+  for (int c = 0; c < 8; c++)
+    col[c] = c;
+  if (columns != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (columns, ",", -1);
+
+      ncol = 0;
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          gint64 c = g_ascii_strtoll (parts[i], NULL, 10);
+
+          if (ncol == 8 || c < 0 || c > 7)
+            {
+              g_printerr ("--columns: up to 8 indices 0–7\n");
+              return 2;
+            }
+          col[ncol++] = (int) c;
+        }
+      if (ncol == 0)
+        {
+          g_printerr ("--columns: no column\n");
+          return 2;
+        }
     }
   if (repeats < 1 || repeats > 1000)
     {
@@ -226,7 +254,7 @@ main (int   argc,
               return 1;
             }
           rows = s.times->len;
-          x = g_new (double, (gsize) rows * 8);
+          x = g_new (double, (gsize) rows * ncol);
           /* StandardScaler on the training rows (population deviation) */
           for (int c = 0; c < 8; c++)
             {
@@ -247,10 +275,11 @@ main (int   argc,
                 sd[c] = 1;
             }
           for (guint r = 0; r < rows; r++)
-            for (int c = 0; c < 8; c++)
-              x[r * 8 + c] = (g_array_index (s.x, double, r * 8 + c) - mean[c]) / sd[c];
+            for (int c = 0; c < ncol; c++)
+              x[r * ncol + c] = (g_array_index (s.x, double, r * 8 + col[c]) - mean[col[c]])
+                                / sd[col[c]];
 
-          model = bw_nn_model_new (&cfg, 8);
+          model = bw_nn_model_new (&cfg, ncol);
           n_weights = bw_nn_model_get_n_weights (model);
           w0 = g_get_monotonic_time ();
           c0 = cpu_seconds ();
