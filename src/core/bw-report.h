@@ -29,6 +29,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "bw-config.h"
 #include "bw-ledger.h"
 #include "bw-shifts.h"
 #include "bw-stop.h"
@@ -362,6 +363,26 @@ void                      bw_report_write_async         (BwReport              *
 gboolean                  bw_report_write_finish        (BwReport              *self,
                                                          GAsyncResult          *result,
                                                          GError               **error);
+
+/* The parameters of the service's GET /api/v1/reports/downtime and of
+ * `beltwatch-ml report` (docs/reports.md): from, to, type, shift, date,
+ * format, lang, conveyor, plant, section, prepared_by, orientation,
+ * separator, tz, now. Sets the options' period, type, shift name, time zone
+ * and the rest; @schedule is the plant's shift schedule. */
+gboolean                  bw_report_options_apply_query (BwReportOptions       *self,
+                                                         GHashTable            *query,
+                                                         BwShiftSchedule       *schedule,
+                                                         BwReportFormat        *format,
+                                                         GError               **error);
+
+/* The [reports] group of a service configuration (plant, section, timezone,
+ * shifts, md-cluster-trips, md-cluster-window, md-history) and its [cause …]
+ * groups (names in @language: "ru" takes name[ru]). Returns the plant's
+ * shift schedule (the default one when none is configured). */
+BwShiftSchedule          *bw_report_options_apply_config (BwReportOptions      *self,
+                                                          const BwConfig       *config,
+                                                          const char           *language,
+                                                          GError              **error);
 
 /* names: "shift", "day", "range"; "pdf", "csv", "csv-stops", "csv-totals", "json" */
 const char               *bw_report_type_to_string      (BwReportType           type);

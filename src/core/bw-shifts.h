@@ -73,6 +73,9 @@ GTimeZone        *bw_shift_schedule_get_timezone  (BwShiftSchedule    *self);
 guint             bw_shift_schedule_get_n_shifts  (BwShiftSchedule    *self);
 const char       *bw_shift_schedule_get_name      (BwShiftSchedule    *self,
                                                    guint               index);
+gboolean          bw_shift_schedule_lookup        (BwShiftSchedule    *self,
+                                                   const char         *name_or_number,
+                                                   guint              *index);
 guint             bw_shift_schedule_get_start_minute (BwShiftSchedule *self,
                                                    guint               index);
 guint             bw_shift_schedule_get_end_minute (BwShiftSchedule   *self,
