@@ -3,8 +3,9 @@
  * gettext's language is the process's, set once; a service renders each
  * report in the language its client asks for, in worker threads. So the
  * report reads the `beltwatch` domain's compiled catalog (.mo) for its
- * language itself, from the directory the domain is bound to, and looks
- * its strings up there.
+ * language itself, from the directory the domain is bound to (or
+ * $BW_LOCALEDIR, for an uninstalled build: build/po), and looks its
+ * strings up there.
  *
  * Copyright 2026 The Beltwatch developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -165,8 +166,12 @@ BwCatalog *
 _bw_catalog_load (const char  *language,
                   char       **resolved)
 {
-  const char *dir = bindtextdomain (GETTEXT_PACKAGE, NULL);
+  const char *dir = g_getenv ("BW_LOCALEDIR");
   g_autoptr(GPtrArray) candidates = NULL;
+
+  /* BW_LOCALEDIR: catalogs of an uninstalled build (build/po) */
+  if (dir == NULL || *dir == '\0')
+    dir = bindtextdomain (GETTEXT_PACKAGE, NULL);
 
   if (language && *language)
     candidates = language_variants (language);

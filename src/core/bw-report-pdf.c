@@ -27,10 +27,10 @@
 
 #define A4_W        595.276
 #define A4_H        841.89
-#define MARGIN_X    42.0
+#define MARGIN_X    36.0
 #define MARGIN_TOP  40.0
 #define MARGIN_BOT  48.0
-#define CELL_PAD_X  3.0
+#define CELL_PAD_X  2.5
 #define CELL_PAD_Y  2.0
 #define MAX_COLS    12
 #define FAMILY      "DejaVu Sans"
@@ -106,6 +106,7 @@ typedef struct
   int                    page;
   int                    n_pages;       /* from the first pass */
   GArray                *heights;       /* row heights measured in the first pass */
+  GHashTable            *word_widths;   /* "font|word" → width (in the pointer's bits) */
   guint                  height_pos;
   guint                  rows_since_check;
   char                  *footer;
@@ -303,28 +304,103 @@ paragraph (Pdf        *p,
 
 /* ---- tables ---- */
 
+/* The widest word of @text (where a line can break: spaces, after - and /) */
+static double
+longest_word (Pdf        *p,
+              FontId      font,
+              const char *text)
+{
+  double best = 0;
+  const char *w = text;
+
+  if (text == NULL)
+    return 0;
+  while (*w)
+    {
+      const char *e = w;
+      g_autofree char *key = NULL;
+      double *cached;
+      double width;
+
+      while (*e && *e != ' ' && *e != '\n' && *e != '-' && *e != '/' && !g_str_has_prefix (e, "\u00ad"))
+        e++;
+      if (*e == '-' || *e == '/')
+        e++;
+      else if (g_str_has_prefix (e, "\u00ad"))
+        e += 2;   /* a soft hyphen: a break, shown as a hyphen */
+      if (e > w)
+        {
+          key = g_strdup_printf ("%d|%.*s", font, (int) (e - w), w);
+          if ((cached = g_hash_table_lookup (p->word_widths, key)))
+            width = *cached;
+          else
+            {
+              layout_set (p, font, key + strlen (key) - (e - w), FALSE, -1, PANGO_ALIGN_LEFT);
+              width = layout_width (p);
+              g_hash_table_insert (p->word_widths, g_steal_pointer (&key), g_memdup2 (&width, sizeof width));
+            }
+          best = MAX (best, width);
+        }
+      w = *e ? e + (*e == ' ' || *e == '\n') : e;
+    }
+  return best;
+}
+
+/* Column widths: proportional to @rel_widths, but no column narrower than
+ * the widest word of its header or of @min_content (so that words break
+ * only where a reader expects). */
 static void
 table_init (Pdf                  *p,
             Table                *t,
             guint                 n_cols,
             const char * const   *titles,
             const double         *rel_widths,
-            const PangoAlignment *aligns)
+            const PangoAlignment *aligns,
+            const double         *min_content)
 {
-  double sum = 0;
+  double total = p->x1 - p->x0;
+  double need[MAX_COLS];
+  gboolean fixed[MAX_COLS] = { FALSE };
+  double sum_need = 0;
 
   g_assert (n_cols <= MAX_COLS);
   memset (t, 0, sizeof *t);
   t->n_cols = n_cols;
   t->repeat_header = TRUE;
   for (guint i = 0; i < n_cols; i++)
-    sum += rel_widths[i];
-  for (guint i = 0; i < n_cols; i++)
     {
-      t->widths[i] = (p->x1 - p->x0) * rel_widths[i] / sum;
+      need[i] = MAX (longest_word (p, F_TABLE_HEADER, titles[i]), min_content ? min_content[i] : 0) + 2 * CELL_PAD_X + 2.5;
+      sum_need += need[i];
       t->titles[i] = titles[i];
       t->aligns[i] = aligns ? aligns[i] : PANGO_ALIGN_LEFT;
     }
+  if (sum_need > total)
+    {
+      /* cannot be helped: shrink everything alike */
+      for (guint i = 0; i < n_cols; i++)
+        t->widths[i] = need[i] * total / sum_need;
+    }
+  else
+    for (guint iter = 0; iter <= n_cols; iter++)
+      {
+        double free_w = total, rel = 0;
+        gboolean changed = FALSE;
+
+        for (guint i = 0; i < n_cols; i++)
+          if (fixed[i])
+            free_w -= need[i];
+          else
+            rel += rel_widths[i];
+        for (guint i = 0; i < n_cols; i++)
+          {
+            t->widths[i] = fixed[i] ? need[i] : free_w * rel_widths[i] / rel;
+            if (!fixed[i] && t->widths[i] < need[i])
+              fixed[i] = changed = TRUE;
+          }
+        if (!changed)
+          break;
+      }
+
   t->header_h = 0;
   for (guint i = 0; i < n_cols; i++)
     {
@@ -743,7 +819,6 @@ title_block (Pdf *p,
 
   /* plant and section, left; the document's date, right */
   h = text_at (p, F_BODY_BOLD, o->plant ? o->plant : "", FALSE, p->x0, p->y, w * 0.7, PANGO_ALIGN_LEFT, &BLACK);
-  text_at (p, F_SMALL, generated, FALSE, p->x0, p->y, w, PANGO_ALIGN_RIGHT, &GREY_TEXT);
   p->y += MAX (h, p->line_h[F_BODY_BOLD]);
   if (o->section)
     p->y += text_at (p, F_BODY, o->section, FALSE, p->x0, p->y, w * 0.7, PANGO_ALIGN_LEFT, &BLACK);
@@ -758,7 +833,7 @@ title_block (Pdf *p,
   p->y += text_at (p, F_SUBTITLE, subtitle, FALSE, p->x0, p->y, w, PANGO_ALIGN_CENTER, &BLACK);
   p->y += 12;
 
-  table_init (p, &t, 2, kv_titles, kv_widths, NULL);
+  table_init (p, &t, 2, kv_titles, kv_widths, NULL, NULL);
   t.repeat_header = FALSE;
   {
     const char *keys[8], *values[8];
@@ -768,7 +843,6 @@ title_block (Pdf *p,
       keys[n] = _("Plant"), values[n++] = o->plant;
     if (o->section)
       keys[n] = _("Section"), values[n++] = o->section;
-    keys[n] = _("Report"), values[n++] = _bw_report_type_label (o->type);
     keys[n] = _("Period"), values[n++] = period;
     keys[n] = _("Time zone"), values[n++] = zone;
     if (o->shift_name)
@@ -812,15 +886,15 @@ summary_cells (Fmt                    *f,
     name = c->name ? keep (f, g_strdup_printf ("%s\n%s", c->conveyor, c->name)) : c->conveyor;
   cells[0] = cell (name, font, PANGO_ALIGN_LEFT);
   cells[1] = cell (fmt_uint (f, c->n_stops), font, PANGO_ALIGN_RIGHT);
-  cells[2] = cell (fmt_uint (f, c->n_micro), font, PANGO_ALIGN_RIGHT);
-  cells[3] = cell (fmt_minutes (f, c->downtime_us), font, PANGO_ALIGN_RIGHT);
-  cells[4] = cell (fmt_minutes (f, c->unplanned_us), font, PANGO_ALIGN_RIGHT);
-  cells[5] = cell (fmt_minutes (f, c->planned_us), font, PANGO_ALIGN_RIGHT);
-  cells[6] = cell (fmt_minutes (f, c->micro_us), font, PANGO_ALIGN_RIGHT);
-  cells[7] = cell (fmt_number (f, (double) c->calendar_us / 3.6e9, 1), font, PANGO_ALIGN_RIGHT);
-  cells[8] = cell (fmt_percent (f, c->availability), font, PANGO_ALIGN_RIGHT);
-  cells[9] = cell (fmt_hmm (f, c->mtbf_s), font, PANGO_ALIGN_RIGHT);
-  cells[10] = cell (fmt_number (f, c->mttr_s / 60, 1), font, PANGO_ALIGN_RIGHT);
+  cells[2] = cell (fmt_minutes (f, c->downtime_us), font, PANGO_ALIGN_RIGHT);
+  cells[3] = cell (fmt_minutes (f, c->unplanned_us), font, PANGO_ALIGN_RIGHT);
+  cells[4] = cell (fmt_minutes (f, c->planned_us), font, PANGO_ALIGN_RIGHT);
+  cells[5] = cell (keep (f, g_strdup_printf ("%u / %s", c->n_micro, fmt_minutes (f, c->micro_us))), font,
+                   PANGO_ALIGN_RIGHT);
+  cells[6] = cell (fmt_number (f, (double) c->calendar_us / 3.6e9, 1), font, PANGO_ALIGN_RIGHT);
+  cells[7] = cell (fmt_percent (f, c->availability), font, PANGO_ALIGN_RIGHT);
+  cells[8] = cell (fmt_hmm (f, c->mtbf_s), font, PANGO_ALIGN_RIGHT);
+  cells[9] = cell (fmt_number (f, c->mttr_s / 60, 1), font, PANGO_ALIGN_RIGHT);
 }
 
 static void
@@ -829,18 +903,21 @@ summary (Pdf *p,
 {
   BwReport *r = p->report;
   const char * const titles[] = {
-    _("Conveyor"), _("Stops"), _("Micro-stops"), _("Downtime, min"), _("Unplanned, min"), _("Planned, min"),
-    _("Micro-stops, min"), _("Calendar time, h"), _("Availability, %"), _("MTBF, h:mm"), _("MTTR, min"),
+    _("Conveyor"), _("Stops"), _("Downtime, min"), _("Unplanned, min"), _("Planned, min"),
+    _("Micro-stops, number / min"), _("Calendar time, h"), _("Availability, %"), _("MTBF, h:mm"), _("MTTR, min"),
   };
-  const double widths[] = { 1.45, 0.8, 0.85, 0.95, 0.95, 0.9, 0.95, 0.95, 1.0, 0.9, 0.85 };
-  PangoAlignment aligns[11];
+  const double widths[] = { 1.4, 0.8, 0.95, 1.0, 0.9, 1.1, 0.95, 1.0, 0.95, 1.0 };
+  PangoAlignment aligns[10];
+  double min_w[10] = { 0 };
   Table t;
-  Cell cells[11];
+  Cell cells[10];
 
-  for (guint i = 0; i < 11; i++)
+  for (guint i = 0; i < 10; i++)
     aligns[i] = PANGO_ALIGN_RIGHT;
+  for (guint i = 0; i < r->conveyors->len; i++)
+    min_w[0] = MAX (min_w[0], longest_word (p, F_TABLE, ((BwReportConveyor *) r->conveyors->pdata[i])->conveyor));
   heading (p, _("Summary by conveyor"), 60);
-  table_init (p, &t, 11, titles, widths, aligns);
+  table_init (p, &t, 10, titles, widths, aligns, min_w);
   table_begin (p, &t);
   for (guint i = 0; i < r->conveyors->len; i++)
     {
@@ -849,8 +926,8 @@ summary (Pdf *p,
     }
   if (r->conveyors->len == 0)
     {
-      Cell none[11];
-      for (guint i = 0; i < 11; i++)
+      Cell none[10];
+      for (guint i = 0; i < 10; i++)
         none[i] = cell ("", F_TABLE, PANGO_ALIGN_LEFT);
       none[0] = cell (_("No conveyors"), F_SMALL_ITALIC, PANGO_ALIGN_LEFT);
       table_row (p, &t, none, NULL);
@@ -1026,7 +1103,7 @@ by_cause (Pdf *p,
       paragraph (p, F_BODY, _("No stops in this period."), FALSE, &BLACK);
       return;
     }
-  table_init (p, &t, 5, titles, widths, aligns);
+  table_init (p, &t, 5, titles, widths, aligns, NULL);
   table_begin (p, &t);
   for (guint i = 0; i < r->causes->len; i++)
     {
@@ -1142,7 +1219,7 @@ md_advice (Pdf *p,
   ensure (p, 4 * p->line_h[F_TABLE] + 30);
   paragraph (p, F_BODY_BOLD, intro, FALSE, &BLACK);
   p->y += 3;
-  table_init (p, &t, 8, titles, widths, aligns);
+  table_init (p, &t, 8, titles, widths, aligns, NULL);
   table_begin (p, &t);
   for (guint i = 0; i < r->md_advice->len; i++)
     {
@@ -1195,7 +1272,7 @@ metal_detector (Pdf *p,
     paragraph (p, F_BODY, _("No metal-detector trips in this period."), FALSE, &BLACK);
   else
     {
-      table_init (p, &t, 8, titles, widths, aligns);
+      table_init (p, &t, 8, titles, widths, aligns, NULL);
       table_begin (p, &t);
       for (guint i = 0; i < r->md->len; i++)
         {
@@ -1218,8 +1295,8 @@ metal_detector (Pdf *p,
       g_autofree char *b = _bw_report_format_time (r, c->to_us, fmt);
       const char *window = fmt_number (f, (double) r->options->md_cluster_window_us / BW_USEC_PER_MIN, 0);
       g_autofree char *text = g_strdup_printf (
-        _("⚠ False trips cluster on %s: %u false trips from %s to %s (more than %u within %s min). Check the "
-          "detector's sensitivity and the sources of interference."),
+        _("⚠ False trips cluster on %s: %u between %s and %s (more than %u within %s min). Check the detector's "
+          "sensitivity and the sources of interference."),
         c->conveyor, c->false_trips, a, b, r->options->md_cluster_max, window);
       warning_box (p, text);
     }
@@ -1319,15 +1396,6 @@ timeline (Pdf *p,
                 text_at (p, F_TINY, lbl, FALSE, x - 20, p->y, 40, PANGO_ALIGN_CENTER, &GREY_TEXT);
             }
 
-          /* the part of the period still to come */
-          if (r->counted_to_us < r->to_us)
-            {
-              double xf = X_OF (r->counted_to_us);
-              set_color (p, &(Rgb) { 0.93, 0.93, 0.93 });
-              cairo_rectangle (cr, xf, top, right - xf, bottom - top - gap);
-              cairo_fill (cr);
-            }
-
           for (guint i = first; i < last; i++)
             {
               const BwReportConveyor *c = r->conveyors->pdata[i];
@@ -1372,6 +1440,24 @@ timeline (Pdf *p,
                   cairo_close_path (cr);
                   cairo_fill (cr);
                 }
+            }
+          /* the part of the period still to come: hatched */
+          if (r->counted_to_us < r->to_us)
+            {
+              double xf = X_OF (r->counted_to_us);
+
+              cairo_save (cr);
+              cairo_rectangle (cr, xf, top, right - xf, bottom - top - gap);
+              cairo_clip (cr);
+              set_color (p, &(Rgb) { 0.75, 0.75, 0.75 });
+              cairo_set_line_width (cr, 0.4);
+              for (double hx = xf - (bottom - top); hx < right; hx += 5)
+                {
+                  cairo_move_to (cr, hx, bottom);
+                  cairo_line_to (cr, hx + (bottom - top), top);
+                }
+              cairo_stroke (cr);
+              cairo_restore (cr);
             }
           set_color (p, &RULE);
           cairo_set_line_width (cr, 0.4);
@@ -1476,13 +1562,42 @@ stop_list (Pdf *p,
   gboolean any_clipped = FALSE, any_open = FALSE;
   Table t;
 
-  heading (p, _("Stops"), 40);
+  heading (p, _("Stop list"), 40);
   if (r->stops->len == 0)
     {
       paragraph (p, F_BODY, _("No stops in this period."), FALSE, &BLACK);
       return;
     }
-  table_init (p, &t, 9, titles, widths, NULL);
+  {
+    double min_w[9] = { 0 };
+    gint64 longest = 0;
+    g_autofree char *sample = _bw_report_format_time (r, g_array_index (r->stops, BwReportStop, 0).stop->start_us,
+                                                      time_fmt);
+    g_autofree char *sample_mark = g_strconcat (sample, " ²", NULL);
+    g_autofree char *count = g_strdup_printf ("%u", r->stops->len);
+    g_autofree char *dur = NULL;
+    g_autofree char *dur_mark = NULL;
+
+    for (guint i = 0; i < r->stops->len; i++)
+      {
+        const BwReportStop *s = &g_array_index (r->stops, BwReportStop, i);
+        longest = MAX (longest, s->to_us - s->from_us);
+        min_w[4] = MAX (min_w[4], longest_word (p, F_TABLE, s->stop->conveyor));
+        min_w[5] = MAX (min_w[5], longest_word (p, F_TABLE, _bw_report_trigger_label (s->stop->trigger)));
+        min_w[6] = MAX (min_w[6], longest_word (p, F_TABLE, _bw_report_cause_label (r, s->stop->cause)));
+        if (s->stop->cause && s->stop->classified_by)
+          min_w[8] = MAX (min_w[8], MIN (longest_word (p, F_TABLE, s->stop->classified_by), 90));
+      }
+    dur = _bw_report_format_duration (longest);
+    dur_mark = g_strconcat (dur, " *", NULL);
+    min_w[0] = text_width (p, F_TABLE, count);
+    min_w[1] = min_w[2] = text_width (p, F_TABLE, sample_mark);
+    min_w[3] = text_width (p, F_TABLE, dur_mark);
+    /* italic runs a little wider */
+    min_w[6] = MAX (min_w[6], 1.1 * longest_word (p, F_TABLE, _("not classified")));
+    min_w[7] = 50;
+    table_init (p, &t, 9, titles, widths, NULL, min_w);
+  }
   table_begin (p, &t);
   for (guint i = 0; i < r->stops->len && !p->cancelled; i++)
     {
@@ -1695,6 +1810,7 @@ pdf_clear (Pdf *p)
   g_clear_object (&p->pango);
   g_clear_object (&p->fontmap);
   g_clear_pointer (&p->heights, g_array_unref);
+  g_clear_pointer (&p->word_widths, g_hash_table_unref);
   g_free (p->footer);
 }
 
@@ -1714,6 +1830,7 @@ _bw_report_render_pdf (BwReport      *self,
   p.report = self;
   p.cancellable = cancellable;
   p.heights = g_array_new (FALSE, FALSE, sizeof (double));
+  p.word_widths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (self->options->orientation == BW_REPORT_LANDSCAPE)
     p.page_w = A4_H, p.page_h = A4_W;
   else
