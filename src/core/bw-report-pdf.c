@@ -30,7 +30,7 @@
 #define MARGIN_X    36.0
 #define MARGIN_TOP  40.0
 #define MARGIN_BOT  48.0
-#define CELL_PAD_X  2.5
+#define CELL_PAD_X  2.0
 #define CELL_PAD_Y  2.0
 #define MAX_COLS    12
 #define FAMILY      "DejaVu Sans"
@@ -1105,51 +1105,45 @@ by_cause (Pdf *p,
     }
   table_init (p, &t, 5, titles, widths, aligns, NULL);
   table_begin (p, &t);
-  for (guint i = 0; i < r->causes->len; i++)
+  /* the losses by cause, their total; then the planned stops apart */
+  for (int planned = 0; planned <= 1; planned++)
     {
-      const BwReportCause *c = &g_array_index (r->causes, BwReportCause, i);
-      gboolean planned = c->kind == BW_REPORT_CAUSE_PLANNED;
-      g_autofree char *label = NULL;
-      Cell cells[5];
+      guint count = 0;
+      gint64 downtime = 0;
 
-      if (planned)
+      for (guint i = 0; i < r->causes->len; i++)
         {
-          /* the total of the losses first, then the planned stops apart */
+          const BwReportCause *c = &g_array_index (r->causes, BwReportCause, i);
+          Cell cells[5];
+
+          if ((c->kind == BW_REPORT_CAUSE_PLANNED) != planned)
+            continue;
+          count += c->count;
+          downtime += c->downtime_us;
+          n_losses += !planned;
+          cells[0] = cell (c->label, F_TABLE, PANGO_ALIGN_LEFT);
+          cells[1] = cell (fmt_uint (f, c->count), F_TABLE, PANGO_ALIGN_RIGHT);
+          cells[2] = cell (fmt_minutes (f, c->downtime_us), F_TABLE, PANGO_ALIGN_RIGHT);
+          cells[3] = cell (planned ? "—" : fmt_percent (f, c->share), F_TABLE, PANGO_ALIGN_RIGHT);
+          cells[4] = cell (planned ? "—" : fmt_percent (f, c->cumulative), F_TABLE, PANGO_ALIGN_RIGHT);
+          if (c->kind == BW_REPORT_CAUSE_UNCLASSIFIED)
+            cells[0].color = &RED_TEXT;
+          table_row (p, &t, cells, NULL);
+        }
+      if (count)
+        {
           Cell tot[5] = {
-            cell (_("Total unplanned (incl. micro-stops)"), F_TABLE_BOLD, PANGO_ALIGN_LEFT),
-            cell (fmt_uint (f, total_count), F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
-            cell (fmt_minutes (f, r->total.unplanned_us + r->total.micro_us), F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
-            cell (n_losses ? fmt_number (f, 100, 1) : "—", F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
+            cell (planned ? _("Total planned (not in the shares)") : _("Total unplanned (incl. micro-stops)"),
+                  F_TABLE_BOLD, PANGO_ALIGN_LEFT),
+            cell (fmt_uint (f, count), F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
+            cell (fmt_minutes (f, downtime), F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
+            cell (planned ? "—" : fmt_number (f, 100, 1), F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
             cell ("", F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
           };
           table_row (p, &t, tot, &TOTAL_BG);
         }
-      else
-        {
-          n_losses++;
-          total_count += c->count;
-        }
-      label = planned ? g_strdup_printf ("%s %s", c->label, _("(not in the shares)")) : g_strdup (c->label);
-      cells[0] = cell (keep (f, g_steal_pointer (&label)), F_TABLE, PANGO_ALIGN_LEFT);
-      cells[1] = cell (fmt_uint (f, c->count), F_TABLE, PANGO_ALIGN_RIGHT);
-      cells[2] = cell (fmt_minutes (f, c->downtime_us), F_TABLE, PANGO_ALIGN_RIGHT);
-      cells[3] = cell (planned ? "—" : fmt_percent (f, c->share), F_TABLE, PANGO_ALIGN_RIGHT);
-      cells[4] = cell (planned ? "—" : fmt_percent (f, c->cumulative), F_TABLE, PANGO_ALIGN_RIGHT);
-      if (c->kind == BW_REPORT_CAUSE_UNCLASSIFIED)
-        cells[0].color = &RED_TEXT;
-      table_row (p, &t, cells, NULL);
     }
-  if (r->causes->len && g_array_index (r->causes, BwReportCause, r->causes->len - 1).kind != BW_REPORT_CAUSE_PLANNED)
-    {
-      Cell tot[5] = {
-        cell (_("Total unplanned (incl. micro-stops)"), F_TABLE_BOLD, PANGO_ALIGN_LEFT),
-        cell (fmt_uint (f, total_count), F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
-        cell (fmt_minutes (f, r->total.unplanned_us + r->total.micro_us), F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
-        cell (fmt_number (f, 100, 1), F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
-        cell ("", F_TABLE_BOLD, PANGO_ALIGN_RIGHT),
-      };
-      table_row (p, &t, tot, &TOTAL_BG);
-    }
+  (void) total_count;
   pareto_chart (p, f);
 }
 
@@ -1555,8 +1549,11 @@ stop_list (Pdf *p,
     _("No."), _("Start"), _("End"), _("Duration"), _("Conveyor"), _("Trigger"), _("Cause"), _("Comment"),
     _("Classified by"),
   };
-  const double widths[] = { 0.42, 1.05, 1.05, 0.78, 0.85, 1.15, 1.35, 2.15, 1.05 };
+  const double widths[] = { 0.3, 0.9, 0.6, 0.6, 0.7, 1.1, 1.3, 2.3, 1.0 };
   const char *time_fmt = C_("stop time", "%m-%d %H:%M:%S");
+  const char *date_fmt = C_("report date", "%Y-%m-%d");
+  const char *clock_fmt = "%H:%M:%S";
+  gboolean end_dates = FALSE;
   const char *open_text = _("open");
   const char *micro_text = _("micro-stop");
   gboolean any_clipped = FALSE, any_open = FALSE;
@@ -1582,6 +1579,12 @@ stop_list (Pdf *p,
       {
         const BwReportStop *s = &g_array_index (r->stops, BwReportStop, i);
         longest = MAX (longest, s->to_us - s->from_us);
+        if (s->stop->end_us && !end_dates)
+          {
+            g_autofree char *d0 = _bw_report_format_time (r, s->stop->start_us, date_fmt);
+            g_autofree char *d1 = _bw_report_format_time (r, s->stop->end_us, date_fmt);
+            end_dates = !g_str_equal (d0, d1);
+          }
         min_w[4] = MAX (min_w[4], longest_word (p, F_TABLE, s->stop->conveyor));
         min_w[5] = MAX (min_w[5], longest_word (p, F_TABLE, _bw_report_trigger_label (s->stop->trigger)));
         min_w[6] = MAX (min_w[6], longest_word (p, F_TABLE, _bw_report_cause_label (r, s->stop->cause)));
@@ -1591,7 +1594,15 @@ stop_list (Pdf *p,
     dur = _bw_report_format_duration (longest);
     dur_mark = g_strconcat (dur, " *", NULL);
     min_w[0] = text_width (p, F_TABLE, count);
-    min_w[1] = min_w[2] = text_width (p, F_TABLE, sample_mark);
+    min_w[1] = text_width (p, F_TABLE, sample_mark);
+    min_w[2] = end_dates ? min_w[1] : text_width (p, F_TABLE, "00:00:00 ²");
+    for (guint i = 0; i < r->stops->len; i++)
+      if (g_array_index (r->stops, BwReportStop, i).open)
+        {
+          g_autofree char *open_mark = g_strconcat (open_text, " ²", NULL);
+          min_w[2] = MAX (min_w[2], 1.1 * text_width (p, F_TABLE, open_mark));
+          break;
+        }
     min_w[3] = text_width (p, F_TABLE, dur_mark);
     /* italic runs a little wider */
     min_w[6] = MAX (min_w[6], 1.1 * longest_word (p, F_TABLE, _("not classified")));
@@ -1604,7 +1615,7 @@ stop_list (Pdf *p,
       const BwReportStop *s = &g_array_index (r->stops, BwReportStop, i);
       BwStop *st = s->stop;
       g_autofree char *start = _bw_report_format_time (r, st->start_us, time_fmt);
-      g_autofree char *end = st->end_us ? _bw_report_format_time (r, st->end_us, time_fmt) : NULL;
+      g_autofree char *end = NULL;
       g_autofree char *dur = _bw_report_format_duration (s->to_us - s->from_us);
       g_autofree char *cause_text = NULL;
       g_autofree char *dur_text = NULL;
@@ -1614,6 +1625,13 @@ stop_list (Pdf *p,
       g_autofree char *num = g_strdup_printf ("%u", i + 1);
       Cell cells[9];
 
+      /* the end's date only when it is not the start's */
+      if (st->end_us)
+        {
+          g_autofree char *d0 = _bw_report_format_time (r, st->start_us, date_fmt);
+          g_autofree char *d1 = _bw_report_format_time (r, st->end_us, date_fmt);
+          end = _bw_report_format_time (r, st->end_us, g_str_equal (d0, d1) ? clock_fmt : time_fmt);
+        }
       start_text = s->clipped_start ? g_strconcat (start, " ¹", NULL) : g_strdup (start);
       if (s->open)
         end_text = g_markup_printf_escaped ("<span foreground=\"#b31414\"><i>%s</i></span>%s", open_text,
@@ -1724,6 +1742,11 @@ document (Pdf *p)
   p->page = 0;
   p->section = 0;
   p->height_pos = 0;
+  if (check_cancelled (p))
+    {
+      g_ptr_array_unref (f.strings);
+      return;
+    }
   new_page (p);
   title_block (p, &f);
   summary (p, &f);

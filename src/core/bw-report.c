@@ -851,9 +851,8 @@ add_to_total (BwReportConveyor       *t,
 static void
 compute_causes (BwReport *self)
 {
-  g_autoptr(GHashTable) by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) by_code = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   BwReportCause unclassified = { BW_REPORT_CAUSE_UNCLASSIFIED }, micro = { BW_REPORT_CAUSE_MICRO };
-  BwReportCause planned = { BW_REPORT_CAUSE_PLANNED };
   gint64 losses = self->total.unplanned_us + self->total.micro_us;
   double cumulative = 0;
 
@@ -865,21 +864,23 @@ compute_causes (BwReport *self)
 
       if (s->micro)
         row = &micro;
-      else if (s->planned)
-        row = &planned;
       else if (s->unclassified)
         row = &unclassified;
       else
         {
+          /* one row per cause: the losses', and the planned ones apart */
+          BwReportCauseKind kind = s->planned ? BW_REPORT_CAUSE_PLANNED : BW_REPORT_CAUSE_CODE;
+          g_autofree char *key = g_strdup_printf ("%d|%s", kind, s->stop->cause);
           gpointer idx;
-          if (!g_hash_table_lookup_extended (by_code, s->stop->cause, NULL, &idx))
+
+          if (!g_hash_table_lookup_extended (by_code, key, NULL, &idx))
             {
-              BwReportCause c = { BW_REPORT_CAUSE_CODE };
+              BwReportCause c = { kind };
               c.code = g_strdup (s->stop->cause);
               c.label = g_strdup (_bw_report_cause_label (self, c.code));
               g_array_append_val (self->causes, c);
               idx = GUINT_TO_POINTER (self->causes->len);
-              g_hash_table_insert (by_code, g_array_index (self->causes, BwReportCause, self->causes->len - 1).code, idx);
+              g_hash_table_insert (by_code, g_steal_pointer (&key), idx);
             }
           row = &g_array_index (self->causes, BwReportCause, GPOINTER_TO_UINT (idx) - 1);
         }
@@ -895,12 +896,6 @@ compute_causes (BwReport *self)
     {
       micro.label = g_strdup (_("Micro-stops"));
       g_array_append_val (self->causes, micro);
-    }
-  if (planned.count)
-    {
-      planned.code = g_strdup (BW_CAUSE_PLANNED);
-      planned.label = g_strdup (_("Planned stops"));
-      g_array_append_val (self->causes, planned);
     }
   g_array_sort (self->causes, compare_cause);
   for (guint i = 0; i < self->causes->len; i++)

@@ -177,7 +177,7 @@ typedef enum
   BW_REPORT_CAUSE_CODE,          /* unplanned stops with this operator's cause */
   BW_REPORT_CAUSE_UNCLASSIFIED,  /* unplanned-or-unknown stops with no operator's cause yet */
   BW_REPORT_CAUSE_MICRO,         /* all micro-stops, whatever their cause */
-  BW_REPORT_CAUSE_PLANNED,       /* planned stops: listed, not in the shares */
+  BW_REPORT_CAUSE_PLANNED,       /* planned stops with this cause: listed, not in the shares */
 } BwReportCauseKind;
 
 /**
@@ -185,7 +185,7 @@ typedef enum
  * A row of the by-cause table. The rows other than the planned one are
  * sorted by downtime, largest first; @share is of the unplanned downtime
  * including micro-stops (U + M), @cumulative the running sum of the shares
- * (the Pareto line). The planned row comes last, with NAN shares.
+ * (the Pareto line). The planned causes' rows come last, with NAN shares.
  */
 typedef struct
 {
