@@ -971,6 +971,9 @@ pareto_chart (Pdf *p,
     return;
 
   p->y += 6;
+  /* a lower chart rather than a page break for it */
+  if (space_left (p) - label_h - 24 >= 100)
+    chart_h = MIN (chart_h, space_left (p) - label_h - 24);
   ensure (p, chart_h + label_h + 24);
   top = p->y + 10;
   bottom = top + chart_h;
@@ -1022,10 +1025,11 @@ pareto_chart (Pdf *p,
           set_color (p, &col);
           cairo_rectangle (cr, bx, bottom - bh, bw, bh);
           cairo_fill (cr);
-          /* minutes inside the bar's top when it is tall enough */
-          if (bh > p->line_h[F_TINY] + 3)
-            text_at (p, F_TINY, fmt_minutes (f, c->downtime_us), FALSE, bx, bottom - bh + 2, bw, PANGO_ALIGN_CENTER,
-                     &(Rgb) { 1, 1, 1 });
+          /* minutes in the middle of the bar when it is tall enough
+           * (its top is where the cumulative line often passes) */
+          if (bh > 3 * p->line_h[F_TINY])
+            text_at (p, F_TINY, fmt_minutes (f, c->downtime_us), FALSE, bx, bottom - bh / 2 - p->line_h[F_TINY] / 2, bw,
+                     PANGO_ALIGN_CENTER, &(Rgb) { 1, 1, 1 });
           else
             text_at (p, F_TINY, fmt_minutes (f, c->downtime_us), FALSE, bx - 10, bottom - bh - p->line_h[F_TINY] - 1,
                      bw + 20, PANGO_ALIGN_CENTER, &BLACK);
@@ -1067,6 +1071,7 @@ pareto_chart (Pdf *p,
           if (c->kind == BW_REPORT_CAUSE_PLANNED)
             continue;
           set_color (p, &(Rgb) { 0.1, 0.1, 0.1 });
+          cairo_new_path (cr);
           cairo_arc (cr, x, y, 1.8, 0, 2 * G_PI);
           cairo_fill (cr);
           text_at (p, F_TINY, keep (f, g_strdup_printf ("%s %%", fmt_percent (f, c->cumulative))), FALSE, x + 3,
@@ -1549,7 +1554,7 @@ stop_list (Pdf *p,
     _("No."), _("Start"), _("End"), _("Duration"), _("Conveyor"), _("Trigger"), _("Cause"), _("Comment"),
     _("Classified by"),
   };
-  const double widths[] = { 0.3, 0.9, 0.6, 0.6, 0.7, 1.1, 1.3, 2.3, 1.0 };
+  const double widths[] = { 0.3, 0.9, 0.6, 0.45, 0.5, 1.0, 1.2, 2.8, 0.9 };
   const char *time_fmt = C_("stop time", "%m-%d %H:%M:%S");
   const char *date_fmt = C_("report date", "%Y-%m-%d");
   const char *clock_fmt = "%H:%M:%S";
