@@ -954,7 +954,7 @@ pareto_chart (Pdf *p,
   BwReport *r = p->report;
   guint n = 0;
   double max_min = 0, nice, step;
-  double chart_h = 150, label_h = 3 * p->line_h[F_TINY] + 4;
+  double chart_h = 150, label_h = 4 * p->line_h[F_TINY] + 4;
   double left = p->x0 + 40, right = p->x1 - 34;
   double top, bottom, slot;
   int n_ticks = 5;
@@ -975,7 +975,7 @@ pareto_chart (Pdf *p,
   if (space_left (p) - label_h - 24 >= 100)
     chart_h = MIN (chart_h, space_left (p) - label_h - 24);
   ensure (p, chart_h + label_h + 24);
-  top = p->y + 10;
+  top = p->y + 10 + p->line_h[F_TINY];
   bottom = top + chart_h;
   slot = (right - left) / n;
 
@@ -1006,8 +1006,10 @@ pareto_chart (Pdf *p,
           text_at (p, F_TINY, pct, FALSE, right + 4, y - p->line_h[F_TINY] / 2, p->x1 - right - 4, PANGO_ALIGN_LEFT,
                    &GREY_TEXT);
         }
-      text_at (p, F_TINY, _("min"), FALSE, p->x0, top - 10, left - p->x0 - 4, PANGO_ALIGN_RIGHT, &GREY_TEXT);
-      text_at (p, F_TINY, _("cumulative, %"), FALSE, right - 60, top - 10, p->x1 - right + 60, PANGO_ALIGN_RIGHT,
+      text_at (p, F_TINY, _("min"), FALSE, p->x0, top - 10 - p->line_h[F_TINY], left - p->x0 - 4, PANGO_ALIGN_RIGHT,
+               &GREY_TEXT);
+      text_at (p, F_TINY, _("cumulative, %"), FALSE, right - 80, top - 10 - p->line_h[F_TINY], p->x1 - right + 80,
+               PANGO_ALIGN_RIGHT,
                &GREY_TEXT);
 
       /* bars */
@@ -1034,7 +1036,7 @@ pareto_chart (Pdf *p,
             text_at (p, F_TINY, fmt_minutes (f, c->downtime_us), FALSE, bx - 10, bottom - bh - p->line_h[F_TINY] - 1,
                      bw + 20, PANGO_ALIGN_CENTER, &BLACK);
           layout_set (p, F_TINY, c->label, FALSE, slot - 4, PANGO_ALIGN_CENTER);
-          pango_layout_set_height (p->layout, -3);
+          pango_layout_set_height (p->layout, -4);
           pango_layout_set_ellipsize (p->layout, PANGO_ELLIPSIZE_END);
           layout_show (p, left + slot * k + 2, bottom + 3, &BLACK);
           pango_layout_set_ellipsize (p->layout, PANGO_ELLIPSIZE_NONE);
@@ -1074,8 +1076,13 @@ pareto_chart (Pdf *p,
           cairo_new_path (cr);
           cairo_arc (cr, x, y, 1.8, 0, 2 * G_PI);
           cairo_fill (cr);
-          text_at (p, F_TINY, keep (f, g_strdup_printf ("%s %%", fmt_percent (f, c->cumulative))), FALSE, x + 3,
-                   y - p->line_h[F_TINY] - 1, slot / 2, PANGO_ALIGN_LEFT, &BLACK);
+          /* the label above right of its point, the last one above left */
+          if (k + 1 < n)
+            text_at (p, F_TINY, keep (f, g_strdup_printf ("%s %%", fmt_percent (f, c->cumulative))), FALSE, x + 3,
+                     y - p->line_h[F_TINY] - 1, slot / 2, PANGO_ALIGN_LEFT, &BLACK);
+          else
+            text_at (p, F_TINY, keep (f, g_strdup_printf ("%s %%", fmt_percent (f, c->cumulative))), FALSE,
+                     x - 3 - slot / 2, y - p->line_h[F_TINY] - 1, slot / 2, PANGO_ALIGN_RIGHT, &BLACK);
           k++;
         }
 
@@ -1594,7 +1601,7 @@ stop_list (Pdf *p,
         min_w[5] = MAX (min_w[5], longest_word (p, F_TABLE, _bw_report_trigger_label (s->stop->trigger)));
         min_w[6] = MAX (min_w[6], longest_word (p, F_TABLE, _bw_report_cause_label (r, s->stop->cause)));
         if (s->stop->cause && s->stop->classified_by)
-          min_w[8] = MAX (min_w[8], MIN (longest_word (p, F_TABLE, s->stop->classified_by), 90));
+          min_w[8] = MAX (min_w[8], MIN (text_width (p, F_TABLE, s->stop->classified_by), 80));
       }
     dur = _bw_report_format_duration (longest);
     dur_mark = g_strconcat (dur, " *", NULL);
@@ -1609,8 +1616,15 @@ stop_list (Pdf *p,
           break;
         }
     min_w[3] = text_width (p, F_TABLE, dur_mark);
+    for (guint i = 0; i < r->stops->len; i++)
+      if (g_array_index (r->stops, BwReportStop, i).micro)
+        {
+          /* "micro-stop" under the duration, in a smaller size */
+          min_w[3] = MAX (min_w[3], 0.86 * text_width (p, F_TABLE, micro_text));
+          break;
+        }
     /* italic runs a little wider */
-    min_w[6] = MAX (min_w[6], 1.1 * longest_word (p, F_TABLE, _("not classified")));
+    min_w[6] = MAX (min_w[6], 1.1 * text_width (p, F_TABLE, _("not classified")));
     min_w[7] = 50;
     table_init (p, &t, 9, titles, widths, NULL, min_w);
   }
