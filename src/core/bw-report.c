@@ -1748,22 +1748,30 @@ task_data_free (gpointer data)
   g_free (d);
 }
 
-static gboolean
-is_postgres_conninfo (const char *ledger)
+/* "postgresql://…", "postgres://…", "postgresql:CONNINFO", "host=… dbname=…"
+ * are PostgreSQL; anything else is an SQLite file */
+static char *
+postgres_conninfo (const char *ledger)
 {
-  return g_str_has_prefix (ledger, "postgresql://") || g_str_has_prefix (ledger, "postgres://") ||
-         ((strstr (ledger, "dbname=") || strstr (ledger, "host=")) && !g_file_test (ledger, G_FILE_TEST_EXISTS));
+  if (g_str_has_prefix (ledger, "postgresql://") || g_str_has_prefix (ledger, "postgres://"))
+    return g_strdup (ledger);
+  if (g_str_has_prefix (ledger, "postgresql:"))
+    return g_strdup (ledger + strlen ("postgresql:"));
+  if ((strstr (ledger, "dbname=") || strstr (ledger, "host=")) && !g_file_test (ledger, G_FILE_TEST_EXISTS))
+    return g_strdup (ledger);
+  return NULL;
 }
 
 static BwLedger *
 open_readonly (const char  *ledger,
                GError     **error)
 {
+  g_autofree char *conninfo = postgres_conninfo (ledger);
   BwLedger *l;
 
-  if (!is_postgres_conninfo (ledger))
+  if (conninfo == NULL)
     return bw_ledger_open_sqlite_readonly (ledger, error);
-  l = bw_ledger_open_postgres (ledger, error);
+  l = bw_ledger_open_postgres (conninfo, error);
   if (l && !bw_db_exec (bw_ledger_get_db (l), "SET default_transaction_read_only = on", error))
     g_clear_pointer (&l, bw_ledger_close);
   return l;
@@ -1794,7 +1802,9 @@ from_ledger_thread (GTask        *task,
 
 /**
  * bw_report_new_from_ledger_async:
- * @ledger: an SQLite ledger's path or a PostgreSQL connection string
+ * @ledger: an SQLite ledger's path, or a PostgreSQL connection: a URI
+ *   (`postgresql://…`), `postgresql:` followed by a connection string, or a
+ *   connection string with `host=` or `dbname=`
  *
  * Builds the report in a worker thread, on a read-only connection of its
  * own.
