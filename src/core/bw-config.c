@@ -34,7 +34,7 @@ static const char *known_keys[][16] = {
   { "simulator", "conveyors", "seed", "first-id", "stop-interval", "duration-scale", NULL },
   { "detection", "zero-speed", "zero-speed-time", "micro-stop", "first-out-window", "stale-timeout",
     "window-before", "window-after", "ring", "auto-add-conveyors", NULL },
-  { "classifier", "model", NULL },
+  { "classifier", "model", "tracking-dir", "run-id", NULL },
   { "conveyor", "name", "tags", "zero-speed", "zero-speed-time", "micro-stop", "first-out-window",
     "stale-timeout", "window-before", "window-after", "ring", "detector-model", NULL },
   { "cause", "name", "planned", NULL },
@@ -624,8 +624,15 @@ parse (Ctx     *ctx,
 
   if (!parse_detection (ctx, "detection", FALSE, &self->detection, error) ||
       !get_bool (ctx, "detection", "auto-add-conveyors", &self->auto_add_conveyors, error) ||
-      !get_string (ctx, "classifier", "model", &self->classifier_model, error))
+      !get_string (ctx, "classifier", "model", &self->classifier_model, error) ||
+      !get_string (ctx, "classifier", "tracking-dir", &self->classifier_tracking_dir, error) ||
+      !get_string (ctx, "classifier", "run-id", &self->classifier_run_id, error))
     return NULL;
+  if (*self->classifier_run_id && *self->classifier_tracking_dir == '\0')
+    {
+      set_error (ctx, error, "classifier", "tracking-dir", "a run-id needs the MLflow tracking-dir it is in");
+      return NULL;
+    }
 
   if (ctx->user)
     {
@@ -792,6 +799,8 @@ bw_config_free (BwConfig *self)
   g_clear_pointer (&self->conveyors, g_ptr_array_unref);
   g_clear_pointer (&self->causes, g_ptr_array_unref);
   g_free (self->classifier_model);
+  g_free (self->classifier_tracking_dir);
+  g_free (self->classifier_run_id);
   g_free (self);
 }
 

@@ -84,6 +84,8 @@ typedef struct
   GPtrArray          *causes;          /* BwCauseConfig* */
 
   char               *classifier_model;
+  char               *classifier_tracking_dir;
+  char               *classifier_run_id;
 } BwConfig;
 
 BwConfig                *bw_config_new_default      (void);

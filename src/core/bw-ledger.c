@@ -752,22 +752,8 @@ bw_ledger_classify_stop (BwLedger    *self,
                          gint64       when_us,
                          GError     **error)
 {
-  BwDbStmt *st = bw_db_prepare (self->db,
-                                "INSERT INTO classifications (stop_id, time_us, operator, old_cause, "
-                                "new_cause, old_comment, new_comment) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
-  if (st == NULL)
-    return FALSE;
-  bw_db_bind_int64 (st, 1, stop_id);
-  bw_db_bind_int64 (st, 2, when_us);
-  bw_db_bind_text (st, 3, who);
-  bw_db_bind_text (st, 4, old_cause);
-  bw_db_bind_text (st, 5, cause);
-  bw_db_bind_text (st, 6, old_comment);
-  bw_db_bind_text (st, 7, comment);
-  if (!bw_db_run (st, error))
-    return FALSE;
-  st = bw_db_prepare (self->db, "UPDATE stops SET cause = ?, comment = ?, classified_by = ?, "
-                                "classified_us = ? WHERE id = ?", error);
+  BwDbStmt *st = bw_db_prepare (self->db, "UPDATE stops SET cause = ?, comment = ?, classified_by = ?, "
+                                          "classified_us = ? WHERE id = ?", error);
   if (st == NULL)
     return FALSE;
   bw_db_bind_text (st, 1, cause);
@@ -782,7 +768,19 @@ bw_ledger_classify_stop (BwLedger    *self,
       g_set_error (error, BW_ERROR, BW_ERROR_NOT_FOUND, "No stop %" G_GINT64_FORMAT, stop_id);
       return FALSE;
     }
-  return TRUE;
+  st = bw_db_prepare (self->db,
+                      "INSERT INTO classifications (stop_id, time_us, operator, old_cause, "
+                      "new_cause, old_comment, new_comment) VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (st == NULL)
+    return FALSE;
+  bw_db_bind_int64 (st, 1, stop_id);
+  bw_db_bind_int64 (st, 2, when_us);
+  bw_db_bind_text (st, 3, who);
+  bw_db_bind_text (st, 4, old_cause);
+  bw_db_bind_text (st, 5, cause);
+  bw_db_bind_text (st, 6, old_comment);
+  bw_db_bind_text (st, 7, comment);
+  return bw_db_run (st, error);
 }
 
 void

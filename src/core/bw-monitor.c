@@ -67,6 +67,9 @@ struct _BwConveyor
   gint64              last_stop_end_us;
 
   GArray             *live;            /* LiveSample, when collecting */
+  GArray             *live_scores;     /* LiveSample (tag unused), anomaly scores */
+  char               *score_detector;
+  double              score_threshold;
 
   gpointer            user_data;
   GDestroyNotify      user_destroy;
@@ -542,6 +545,8 @@ conveyor_free (BwConveyor *c)
   g_clear_pointer (&c->window_due, g_ptr_array_unref);
   g_clear_pointer (&c->md_trips, g_array_unref);
   g_clear_pointer (&c->live, g_array_unref);
+  g_clear_pointer (&c->live_scores, g_array_unref);
+  g_free (c->score_detector);
   if (c->user_destroy && c->user_data)
     c->user_destroy (c->user_data);
   g_free (c->id);
@@ -600,6 +605,7 @@ bw_monitor_add_conveyor (BwMonitor  *self,
   c->window_due = g_ptr_array_new_with_free_func (g_object_unref);
   c->md_trips = g_array_new (FALSE, FALSE, sizeof (gint64));
   c->live = g_array_new (FALSE, FALSE, sizeof (LiveSample));
+  c->live_scores = g_array_new (FALSE, FALSE, sizeof (LiveSample));
   c->last_stop_end_us = 0;
 
   g_ptr_array_add (self->conveyors, c);
@@ -1533,6 +1539,33 @@ bw_monitor_queue_offset (BwMonitor  *self,
 
 /* ---- live samples ---- */
 
+/**
+ * bw_monitor_add_live_score:
+ *
+ * An anomaly score for the live charts; it goes out with the conveyor's next
+ * `samples` event as `anomaly: {detector, threshold, score: [[t_ms, v]…]}`.
+ */
+void
+bw_monitor_add_live_score (BwMonitor  *self,
+                           BwConveyor *c,
+                           const char *detector,
+                           gint64      time_us,
+                           double      score,
+                           double      threshold)
+{
+  LiveSample ls = { 0, time_us, score };
+
+  if (!self->collect_live)
+    return;
+  if (g_strcmp0 (c->score_detector, detector) != 0)
+    {
+      g_free (c->score_detector);
+      c->score_detector = g_strdup (detector);
+    }
+  c->score_threshold = threshold;
+  g_array_append_val (c->live_scores, ls);
+}
+
 void
 bw_monitor_set_collect_live (BwMonitor *self,
                              gboolean   collect)
@@ -1560,7 +1593,7 @@ bw_monitor_take_live_events (BwMonitor *self)
       BwEvent *e;
       gint64 newest = 0;
 
-      if (c->live->len == 0)
+      if (c->live->len == 0 && c->live_scores->len == 0)
         continue;
       arrays = g_new0 (JsonArray *, c->n_tags);
       for (guint k = 0; k < c->live->len; k++)
@@ -1582,6 +1615,26 @@ bw_monitor_take_live_events (BwMonitor *self)
         if (arrays[k])
           json_object_set_array_member (tags, c->tag_names[k], arrays[k]);
       json_object_set_object_member (data, "tags", tags);
+      if (c->live_scores->len)
+        {
+          JsonObject *an = json_object_new ();
+          JsonArray *scores = json_array_new ();
+
+          for (guint k = 0; k < c->live_scores->len; k++)
+            {
+              LiveSample *s = &g_array_index (c->live_scores, LiveSample, k);
+              JsonArray *pair = json_array_sized_new (2);
+              json_array_add_int_element (pair, s->t / 1000);
+              json_array_add_double_element (pair, s->v);
+              json_array_add_array_element (scores, pair);
+              newest = MAX (newest, s->t);
+            }
+          g_array_set_size (c->live_scores, 0);
+          json_object_set_string_member (an, "detector", c->score_detector);
+          json_object_set_double_member (an, "threshold", c->score_threshold);
+          json_object_set_array_member (an, "score", scores);
+          json_object_set_object_member (data, "anomaly", an);
+        }
       json_object_set_string_member (data, "state",
                                      bw_conveyor_state_name (bw_conveyor_get_state (c, bw_time_now ())));
       e = bw_event_new (BW_EVENT_SAMPLES, newest, c->id, data);

@@ -444,17 +444,20 @@ bw_report_options_get_now (const BwReportOptions *self)
 
 /* ---- labels ---- */
 
+/* The report's own names of the default reason tree and the triggers (in
+ * the "report" context: the report may break their long words where the
+ * app would not) */
 static const struct
 {
   const char *code;
   const char *label;
 } cause_labels[] = {
-  { BW_CAUSE_MD_FALSE_TRIP, N_("Metal detector false trip") },
-  { BW_CAUSE_FOREIGN_OBJECT, N_("Foreign object found") },
-  { BW_CAUSE_FAILURE, N_("Equipment failure") },
-  { BW_CAUSE_PROCESS, N_("Process stop") },
-  { BW_CAUSE_PLANNED, N_("Planned stop") },
-  { BW_CAUSE_OTHER, N_("Other") },
+  { BW_CAUSE_MD_FALSE_TRIP, NC_("report", "Metal detector false trip") },
+  { BW_CAUSE_FOREIGN_OBJECT, NC_("report", "Foreign object found") },
+  { BW_CAUSE_FAILURE, NC_("report", "Equipment failure") },
+  { BW_CAUSE_PROCESS, NC_("report", "Process stop") },
+  { BW_CAUSE_PLANNED, NC_("report", "Planned stop") },
+  { BW_CAUSE_OTHER, NC_("report", "Other") },
 };
 
 static const struct
@@ -462,14 +465,25 @@ static const struct
   const char *code;
   const char *label;
 } trigger_labels[] = {
-  { "none", N_("No interlock") },
-  { "md_trip", N_("Metal detector") },
-  { "overload", N_("Motor overload") },
-  { "pullcord", N_("Pull-cord") },
-  { "misalign", N_("Belt misalignment") },
-  { "chute_block", N_("Chute blockage") },
-  { "slip", N_("Belt slip") },
+  { "none", NC_("report", "No interlock") },
+  { "md_trip", NC_("report", "Metal detector") },
+  { "overload", NC_("report", "Motor overload") },
+  { "pullcord", NC_("report", "Pull-cord") },
+  { "misalign", NC_("report", "Belt misalignment") },
+  { "chute_block", NC_("report", "Chute blockage") },
+  { "slip", NC_("report", "Belt slip") },
 };
+
+static const char *
+report_label (const char *msgid)
+{
+  char key[256];
+  const char *s;
+
+  g_snprintf (key, sizeof key, "report\004%s", msgid);
+  s = _bw_report_pgettext (key, sizeof "report");
+  return s == key + sizeof "report" ? msgid : s;
+}
 
 static const BwReportCauseOption *
 find_cause_option (const BwReportOptions *options,
@@ -497,7 +511,7 @@ _bw_report_cause_label (BwReport   *self,
     return opt->label;
   for (guint i = 0; i < G_N_ELEMENTS (cause_labels); i++)
     if (g_str_equal (code, cause_labels[i].code))
-      return _(cause_labels[i].label);
+      return report_label (cause_labels[i].label);
   return code;
 }
 
@@ -508,7 +522,7 @@ _bw_report_trigger_label (const char *trigger)
     return "";
   for (guint i = 0; i < G_N_ELEMENTS (trigger_labels); i++)
     if (g_str_equal (trigger, trigger_labels[i].code))
-      return _(trigger_labels[i].label);
+      return report_label (trigger_labels[i].label);
   return trigger;
 }
 

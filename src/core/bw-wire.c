@@ -226,15 +226,25 @@ scan_number (Scanner *s,
     int nint = 0, nfrac = 0;
     gboolean neg = *b == '-';
 
+    /* digits past the 18th are only counted: the fast path does not take
+     * such numbers, and the accumulator must not overflow */
     while (s->p < s->end && g_ascii_isdigit (*s->p))
-      ip = ip * 10 + (*s->p++ - '0'), nint++;
+      {
+        if (nint < 18)
+          ip = ip * 10 + (*s->p - '0');
+        s->p++, nint++;
+      }
     if (s->p < s->end && *s->p == '.')
       {
         s->p++;
         if (s->p >= s->end || !g_ascii_isdigit (*s->p))
           return FALSE;
         while (s->p < s->end && g_ascii_isdigit (*s->p))
-          fp = fp * 10 + (*s->p++ - '0'), nfrac++;
+          {
+            if (nfrac < 18)
+              fp = fp * 10 + (*s->p - '0');
+            s->p++, nfrac++;
+          }
       }
     if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
       {

@@ -16,6 +16,8 @@
 G_BEGIN_DECLS
 
 typedef struct _BwdKafka BwdKafka;
+typedef struct _BwdClassifier BwdClassifier;
+typedef struct _BwdAnomaly BwdAnomaly;
 
 struct _BwdService
 {
@@ -49,6 +51,9 @@ struct _BwdService
   /* Kafka */
   BwdKafka     *kafka;
 
+  BwdClassifier *classifier;
+  BwdAnomaly    *anomaly;
+
   guint         live_source_id;
   guint         maintenance_source_id;
 };
@@ -81,6 +86,23 @@ void      bwd_kafka_produce_event (BwdKafka  *kafka,
 void      bwd_kafka_append_metrics (BwdKafka *kafka,
                                    GString  *out);
 gboolean  bwd_kafka_is_consuming (BwdKafka   *kafka);
+
+/* bwd-classifier.c */
+BwdClassifier *bwd_classifier_new       (BwdService    *self,
+                                         GError       **error);
+void           bwd_classifier_free      (BwdClassifier *k);
+gboolean       bwd_classifier_reload    (BwdClassifier *k,
+                                         GError       **error);
+void           bwd_classifier_append_metrics (BwdClassifier *k,
+                                              GString       *out);
+const char    *bwd_classifier_get_name  (BwdClassifier *k);
+
+/* bwd-anomaly.c */
+BwdAnomaly    *bwd_anomaly_new          (BwdService    *self);
+void           bwd_anomaly_free         (BwdAnomaly    *a);
+void           bwd_anomaly_reload       (BwdAnomaly    *a);
+void           bwd_anomaly_append_metrics (BwdAnomaly  *a,
+                                           GString     *out);
 
 /* bwd-metrics.c */
 char     *bwd_metrics_render     (BwdService *self);

@@ -114,6 +114,8 @@ bwd_service_finalize (GObject *object)
   BwdService *self = BWD_SERVICE (object);
 
   g_clear_pointer (&self->clients, g_ptr_array_unref);
+  g_clear_pointer (&self->classifier, bwd_classifier_free);
+  g_clear_pointer (&self->anomaly, bwd_anomaly_free);
   g_clear_object (&self->monitor);
   g_clear_pointer (&self->ledger, bw_ledger_close);
   g_clear_pointer (&self->config, bw_config_free);
@@ -168,6 +170,11 @@ bwd_service_new (BwConfig  *config,
   if (self->monitor == NULL)
     return NULL;
   g_signal_connect (self->monitor, "event", G_CALLBACK (monitor_event_cb), self);
+
+  self->classifier = bwd_classifier_new (self, error);
+  if (self->classifier == NULL)
+    return NULL;
+  self->anomaly = bwd_anomaly_new (self);
   return g_steal_pointer (&self);
 }
 
@@ -329,4 +336,20 @@ struct _BwMonitor *
 bwd_service_get_monitor (BwdService *self)
 {
   return self->monitor;
+}
+
+/**
+ * bwd_service_reload:
+ *
+ * Loads the models again (SIGHUP).
+ */
+void
+bwd_service_reload (BwdService *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->classifier && !bwd_classifier_reload (self->classifier, &error))
+    g_warning ("%s", error->message);
+  if (self->anomaly)
+    bwd_anomaly_reload (self->anomaly);
 }

@@ -21,6 +21,7 @@ gboolean    bwd_service_start        (BwdService  *self,
                                       gboolean     exit_at_eof,
                                       GError     **error);
 void        bwd_service_shutdown     (BwdService  *self);
+void        bwd_service_reload       (BwdService  *self);
 guint       bwd_service_get_port     (BwdService  *self);
 char       *bwd_service_get_url      (BwdService  *self);
 

@@ -28,6 +28,14 @@ quit_signal_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+reload_signal_cb (gpointer data)
+{
+  g_message ("SIGHUP received, loading the models again");
+  bwd_service_reload (data);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 finished_cb (BwdService *service,
              gpointer    data)
@@ -164,7 +172,7 @@ main (int   argc,
 
   g_unix_signal_add (SIGTERM, quit_signal_cb, (gpointer) "SIGTERM");
   g_unix_signal_add (SIGINT, quit_signal_cb, (gpointer) "SIGINT");
-  g_unix_signal_add (SIGHUP, quit_signal_cb, (gpointer) "SIGHUP");
+  g_unix_signal_add (SIGHUP, reload_signal_cb, service);
 
   g_main_loop_run (loop);
 

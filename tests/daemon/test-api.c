@@ -186,6 +186,33 @@ test_replay_and_query (Fixture       *f,
   stops = json_object_get_array_member (json_node_get_object (list), "stops");
   g_assert_cmpuint (json_array_get_length (stops), ==, n_truth);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (list), "total"), ==, n_truth);
+  /* every stop got a suggested cause from the built-in model when it opened;
+   * on the simulated line they match the ground truth */
+  {
+    GPtrArray *truths = bw_simulator_get_truth (sim);
+    guint right = 0;
+
+    for (guint i = 0; i < json_array_get_length (stops); i++)
+      {
+        JsonObject *so = json_array_get_object_element (stops, i);
+        gint64 start;
+        double pr = json_object_get_double_member (so, "suggested_probability");
+
+        g_assert_nonnull (json_object_get_string_member (so, "suggested_cause"));
+        g_assert_cmpfloat (pr, >, 0.2);
+        g_assert_cmpfloat (pr, <=, 1.0);
+        g_assert_true (bw_time_parse (json_object_get_string_member (so, "start"), -1, &start));
+        for (guint k = 0; k < truths->len; k++)
+          {
+            BwSimTruth *t = truths->pdata[k];
+            if (t->start_us == start && g_str_equal (t->conveyor, json_object_get_string_member (so, "conveyor")) &&
+                g_str_equal (t->cause, json_object_get_string_member (so, "suggested_cause")))
+              right++;
+          }
+      }
+    g_test_message ("%u of %u suggestions right", right, n_truth);
+    g_assert_cmpuint (right * 10, >=, n_truth * 9);
+  }
   first_id = json_object_get_int_member (json_array_get_object_element (stops, 0), "id");
   alarm_id = json_object_get_int_member (json_array_get_object_element (stops, 0), "alarm_id");
   page = get (f, c, "/api/v1/stops?limit=5&offset=5&order=asc&conveyor=CV-101,CV-102,CV-103", 200);
@@ -507,6 +534,78 @@ test_live_samples_and_state (Fixture       *f,
 }
 
 static void
+test_anomaly_live (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* CV-101 of the built-in line with the detector model that ships for it */
+  g_autofree char *model = g_build_filename (g_getenv ("BW_SOURCE_ROOT"), "data", "models", "anomaly-CV-101.json", NULL);
+  g_autofree char *extra = g_strdup_printf ("[source]\ntype=none\n[conveyor CV-101]\nname=One\ndetector-model=%s\n", model);
+  g_autoptr(BwTestClient) c = bw_test_client_new ();
+  g_autofree char *ws_url = NULL;
+  g_autoptr(BwSimulator) sim = NULL;
+  BwSimParams p;
+  guint flagged_first = 0, overloads = 0;
+
+  start_service (f, extra, FALSE);
+  ws_url = g_strdup_printf ("ws%s/api/v1/stream?after=0&samples=0", f->base + 4);
+  g_assert_true (bw_test_ws_connect (c, ws_url));
+
+  /* normal running — the feed rate moved by the operators, planned stops — raises nothing */
+  bw_sim_params_init (&p);
+  p.n_conveyors = 1;
+  p.seed = 1;
+  p.start_us = T0;
+  p.stop_interval_us = 4 * BW_USEC_PER_MIN;
+  p.duration_scale = 0.05;
+  p.stop_interval_us = 10 * BW_USEC_PER_MIN;
+  p.weights[BW_SCENARIO_PLANNED] = 1;
+  sim = bw_simulator_new (&p);
+  run_sim (bwd_service_get_monitor (f->service), sim, 60 * 60);
+  bw_test_iterate_for (300);
+  g_assert_cmpuint (bw_test_count_type (c, "stop.started"), >=, 3);
+  g_assert_cmpuint (bw_test_count_type (c, "anomaly"), ==, 0);
+
+  /* overloads: current rises first; the anomaly comes before the trip */
+  g_clear_pointer (&sim, bw_simulator_free);
+  p.start_us = T0 + BW_USEC_PER_HOUR;
+  p.weights[BW_SCENARIO_PLANNED] = 0;
+  p.stop_interval_us = 4 * BW_USEC_PER_MIN;
+  p.weights[BW_SCENARIO_OVERLOAD] = 1;
+  sim = bw_simulator_new (&p);
+  g_ptr_array_set_size (c->messages, 0);
+  run_sim (bwd_service_get_monitor (f->service), sim, 40 * 60);
+  bw_test_iterate_for (300);
+  {
+    gboolean anomaly_open = FALSE;
+
+    for (guint i = 0; i < c->messages->len; i++)
+      {
+        JsonObject *e = c->messages->pdata[i];
+        const char *type = json_object_get_string_member (e, "type");
+
+        if (g_str_equal (type, "anomaly") && json_object_get_boolean_member (e, "active"))
+          {
+            JsonObject *alarm = json_object_get_object_member (e, "alarm");
+            g_assert_cmpstr (json_object_get_string_member (alarm, "kind"), ==, "anomaly");
+            g_assert_cmpint (json_object_get_int_member (alarm, "priority"), ==, 2);
+            g_assert_cmpfloat (json_object_get_double_member (e, "score"), >, json_object_get_double_member (e, "threshold"));
+            anomaly_open = TRUE;
+          }
+        else if (g_str_equal (type, "stop.started"))
+          {
+            g_assert_cmpstr (json_object_get_string_member (e, "trigger"), ==, "overload");
+            overloads++;
+            flagged_first += anomaly_open;
+            anomaly_open = FALSE;
+          }
+      }
+  }
+  g_test_message ("%u of %u overloads flagged before the trip", flagged_first, overloads);
+  g_assert_cmpuint (overloads, >=, 4);
+  g_assert_cmpuint (flagged_first, ==, overloads);
+}
+
+static void
 test_auth (Fixture       *f,
            gconstpointer  data)
 {
@@ -539,6 +638,7 @@ main (int   argc,
   g_test_add ("/api/replay-and-query", Fixture, NULL, fixture_setup, test_replay_and_query, fixture_teardown);
   g_test_add ("/api/stream-resume", Fixture, NULL, fixture_setup, test_stream_resume, fixture_teardown);
   g_test_add ("/api/live-samples", Fixture, NULL, fixture_setup, test_live_samples_and_state, fixture_teardown);
+  g_test_add ("/api/anomaly-live", Fixture, NULL, fixture_setup, test_anomaly_live, fixture_teardown);
   g_test_add ("/api/auth", Fixture, NULL, fixture_setup, test_auth, fixture_teardown);
   return g_test_run ();
 }
