@@ -14,6 +14,7 @@
 #include "bw-report-private.h"
 
 #include "bw-error.h"
+#include "bw-md-sensitivity.h"
 #include "bw-tags.h"
 #include "bw-time.h"
 
@@ -1176,6 +1177,124 @@ bw_report_new_from_stops (GPtrArray              *stops,
   return g_steal_pointer (&self);
 }
 
+/* The metal-detector sensitivity advice (day and range reports): per
+ * conveyor, from the classified trips of the history before the report's
+ * end, by bw_md_recommend(). */
+static gboolean
+compute_md_advice (BwReport      *self,
+                   BwLedger      *ledger,
+                   GPtrArray     *infos,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  const BwReportOptions *o = self->options;
+  g_autoptr(GPtrArray) stops = NULL;
+  g_autoptr(GHashTable) trips = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_array_unref);
+  BwMdSensitivityParams params;
+  BwStopQuery q = { 0 };
+  const BwCatalog *previous;
+
+  if (o->md_history_us <= 0 || o->type == BW_REPORT_TYPE_SHIFT || self->counted_to_us <= self->from_us)
+    return TRUE;
+  q.from_us = self->counted_to_us - o->md_history_us;
+  q.to_us = self->counted_to_us;
+  q.ascending = TRUE;
+  if (o->conveyors && g_strv_length (o->conveyors) <= MAX_QUERY_CONVEYORS)
+    q.conveyors = (const char * const *) o->conveyors;
+  stops = bw_ledger_list_stops (ledger, &q, NULL, error);
+  if (stops == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  for (guint i = 0; i < stops->len; i++)
+    {
+      BwStop *s = stops->pdata[i];
+      BwMdTrip trip;
+      GArray *a;
+
+      /* a trip tells something when the operator said what it was and the
+       * detector's peak is known */
+      if (g_strcmp0 (s->trigger, "md_trip") != 0 || s->end_us == 0 || s->start_us < q.from_us ||
+          !(g_strcmp0 (s->cause, BW_CAUSE_MD_FALSE_TRIP) == 0 || g_strcmp0 (s->cause, BW_CAUSE_FOREIGN_OBJECT) == 0) ||
+          !isfinite (s->md_peak) || s->md_peak <= 0)
+        continue;
+      trip.peak = s->md_peak;
+      trip.object_found = g_str_equal (s->cause, BW_CAUSE_FOREIGN_OBJECT);
+      trip.duration_s = (double) (s->end_us - s->start_us) / 1e6;
+      a = g_hash_table_lookup (trips, s->conveyor);
+      if (a == NULL)
+        {
+          a = g_array_new (FALSE, FALSE, sizeof (BwMdTrip));
+          g_hash_table_insert (trips, s->conveyor, a);
+        }
+      g_array_append_val (a, trip);
+    }
+
+  bw_md_sensitivity_params_init (&params);
+  params.bootstrap = 200;
+  previous = _bw_report_push_catalog (self->catalog);
+  for (guint i = 0; i < self->conveyors->len; i++)
+    {
+      const BwReportConveyor *c = self->conveyors->pdata[i];
+      GArray *a = g_hash_table_lookup (trips, c->conveyor);
+      g_autoptr(BwMdRecommendation) rec = NULL;
+      g_autoptr(GError) local = NULL;
+      BwReportMdAdvice advice = { 0 };
+      gint64 since = q.from_us;
+
+      if (a == NULL)
+        continue;
+      /* the history is shorter when the conveyor is younger */
+      for (guint k = 0; infos && k < infos->len; k++)
+        {
+          BwConveyorInfo *info = infos->pdata[k];
+          if (g_str_equal (info->id, c->conveyor) && info->first_seen_us > since)
+            since = info->first_seen_us;
+        }
+      rec = bw_md_recommend (c->conveyor, (const BwMdTrip *) (gpointer) a->data, a->len,
+                             (double) (self->counted_to_us - since) / BW_USEC_PER_DAY, &params, &local);
+      if (rec == NULL)
+        {
+          g_debug ("No sensitivity advice for %s: %s", c->conveyor, local->message);
+          continue;
+        }
+      advice.conveyor = g_strdup (c->conveyor);
+      advice.n_trips = rec->n_trips;
+      advice.n_false = rec->n_false;
+      advice.n_objects = rec->n_objects;
+      advice.span_days = rec->span_days;
+      advice.false_trips_per_day = rec->false_trips_per_day;
+      advice.false_trip_downtime_min_per_day = rec->false_trip_downtime_min_per_day;
+      advice.current_level = params.current_level;
+      advice.has_recommendation = rec->has_recommendation;
+      advice.recommended_level = rec->recommended_level;
+      advice.recommended_level_low = rec->recommended_level_low;
+      advice.recommended_level_high = rec->recommended_level_high;
+      advice.catch_share = rec->catch_share;
+      advice.false_trips_per_day_after = rec->false_trips_per_day_after;
+      advice.downtime_saved_min_per_day = rec->downtime_saved_min_per_day;
+      advice.missed_objects_per_year = rec->missed_objects_per_year;
+      /* the note in the report's language */
+      {
+        const char *mark = C_("decimal mark", ".");
+        g_autofree char *a1 = _bw_report_format_number (100 * (1 - rec->current_catch_share), 1, mark);
+        g_autofree char *a2 = _bw_report_format_number (100 * rec->catch_share, 1, mark);
+        g_autofree char *a3 = _bw_report_format_number (rec->missed_objects_per_year, 1, mark);
+
+        if (!rec->has_recommendation)
+          advice.note = g_strdup_printf (_("Too little history: %u objects found, %u needed."), rec->n_objects,
+                                         MAX (params.min_objects, 2));
+        else if (rec->note)
+          advice.note = g_strdup_printf (_("Keep the present level: it already lets %s %% of objects through."), a1);
+        else
+          advice.note = g_strdup_printf (_("Catches %s %% of objects; about %s missed a year."), a2, a3);
+      }
+      g_array_append_val (self->md_advice, advice);
+    }
+  _bw_report_pop_catalog (previous);
+  self->md_advice_available = TRUE;
+  return TRUE;
+}
+
 /**
  * bw_report_new_from_ledger:
  *
@@ -1212,7 +1331,8 @@ bw_report_new_from_ledger (BwLedger               *ledger,
   if (stops == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (!compute (self, stops, infos, error))
+  if (!compute (self, stops, infos, error) ||
+      !compute_md_advice (self, ledger, infos, cancellable, error))
     return NULL;
   return g_steal_pointer (&self);
 }

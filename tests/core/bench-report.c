@@ -87,6 +87,11 @@ prepare (const char *db,
       /* the last stops of the month are still open */
       if (i >= n_stops - 2)
         s->end_us = 0, s->micro = FALSE;
+      /* the detector's peak, % of the trip level: just over it for false
+       * trips, well over it for most objects */
+      if (g_str_equal (trigger, "md_trip"))
+        s->md_peak = g_str_equal (cause, "foreign_object") ? 100 * exp (0.2 + 0.6 * fabs (g_rand_double (rng) * 2 - 1))
+                                                            : 100 + 40 * g_rand_double (rng);
       s->suggested_cause = g_strdup (cause);
       s->suggested_probability = g_rand_double_range (rng, 0.5, 0.99);
       if (g_rand_double (rng) < 0.85 && s->end_us)

@@ -1037,6 +1037,8 @@ test_ledger_and_async (void)
   g_assert_cmpstr (bw_report_get_conveyor (sync, 0)->name, ==, "Питатель 1");
   g_assert_null (bw_report_get_conveyor (sync, 1)->name);
   g_assert_cmpuint (bw_report_get_n_stops (sync), ==, 3);
+  /* no trip the advice could use (no detector peaks): advice for nobody */
+  g_assert_cmpuint (bw_report_get_n_md_advice (sync), ==, 0);
   g_assert_cmpint (bw_report_get_conveyor (sync, 0)->downtime_us, ==, bw_report_get_conveyor (direct, 0)->downtime_us);
   g_assert_cmpint (bw_report_get_total (sync)->calendar_us, ==, 24 * H_US);
 
