@@ -1190,6 +1190,7 @@ compute_md_advice (BwReport      *self,
   const BwReportOptions *o = self->options;
   g_autoptr(GPtrArray) stops = NULL;
   g_autoptr(GHashTable) trips = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_array_unref);
+  g_autoptr(GHashTable) first_stop = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   BwMdSensitivityParams params;
   BwStopQuery q = { 0 };
   const BwCatalog *previous;
@@ -1210,6 +1211,13 @@ compute_md_advice (BwReport      *self,
       BwStop *s = stops->pdata[i];
       BwMdTrip trip;
       GArray *a;
+      gint64 *first = g_hash_table_lookup (first_stop, s->conveyor);
+      gint64 start = MAX (s->start_us, q.from_us);
+
+      if (first == NULL)
+        g_hash_table_insert (first_stop, s->conveyor, g_memdup2 (&start, sizeof start));
+      else if (start < *first)
+        *first = start;
 
       /* a trip tells something when the operator said what it was and the
        * detector's peak is known */
@@ -1240,15 +1248,17 @@ compute_md_advice (BwReport      *self,
       g_autoptr(GError) local = NULL;
       BwReportMdAdvice advice = { 0 };
       gint64 since = q.from_us;
+      gint64 *first = g_hash_table_lookup (first_stop, c->conveyor);
 
       if (a == NULL)
         continue;
-      /* the history is shorter when the conveyor is younger */
+      /* the history is shorter when the conveyor is younger (first seen
+       * later), unless it stopped before that (a replayed recording) */
       for (guint k = 0; infos && k < infos->len; k++)
         {
           BwConveyorInfo *info = infos->pdata[k];
           if (g_str_equal (info->id, c->conveyor) && info->first_seen_us > since)
-            since = info->first_seen_us;
+            since = MIN (info->first_seen_us, first ? *first : info->first_seen_us);
         }
       rec = bw_md_recommend (c->conveyor, (const BwMdTrip *) (gpointer) a->data, a->len,
                              (double) (self->counted_to_us - since) / BW_USEC_PER_DAY, &params, &local);

@@ -568,6 +568,10 @@ check_day_report (void)
       g_assert_cmpuint (a->n_objects, ==, objects);
       g_assert_nonnull (a->note);
       g_assert_cmpfloat (a->current_level, ==, 100);
+      /* the history is the simulated one: from the first stop to the day's end */
+      g_assert_cmpfloat (a->span_days, >, 0.95);
+      g_assert_cmpfloat (a->span_days, <, 1.1);
+      g_assert_cmpfloat_with_epsilon (a->false_trips_per_day, a->n_false / a->span_days, 1e-9);
     }
   g_assert_nonnull (strstr (all, "Рекомендация по чувствительности"));
 
