@@ -407,7 +407,7 @@ check_day_report (void)
   /* the CSV */
   csv = bw_report_render (r, BW_REPORT_FORMAT_CSV, NULL, &error);
   g_assert_no_error (error);
-  rt_write (csv, "day.csv");
+  g_free (rt_write (csv, "day.csv"));
   rows = rt_csv_parse (csv, ';');
   g_assert_cmpint (rt_csv_find (rows, 0, 0, "") , ==, (int) bw_report_get_n_stops (r) + 1);
   for (guint k = 0; k <= N_CONVEYORS; k++)
