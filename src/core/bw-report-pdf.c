@@ -85,6 +85,7 @@ typedef struct
   gboolean        repeat_header;
   double          header_h;
   double          seg_top;    /* where the rows on this page began; < 0: none yet */
+  GArray         *rules;      /* owned: the y of the rows' rules on this page, stroked together */
   guint           fuse;       /* the first columns drawn as one line with tab stops, when plain */
   PangoTabArray  *tabs;       /* owned: their stops */
 } Table;
@@ -409,6 +410,7 @@ table_init (Pdf                  *p,
       }
 
   t->seg_top = -1;
+  t->rules = g_array_new (FALSE, FALSE, sizeof (double));
   t->header_h = 0;
   for (guint i = 0; i < n_cols; i++)
     {
@@ -471,12 +473,14 @@ table_width (Table *t)
   return w;
 }
 
-/* The rules of the rows drawn on this page: the columns' verticals, once */
+/* The rules of the rows drawn on this page, in one path: drawing them row
+ * by row would end the PDF's text object at every row */
 static void
 table_segment_end (Pdf   *p,
                    Table *t)
 {
   double x = p->x0;
+  double tw = table_width (t);
 
   if (t->seg_top < 0)
     return;
@@ -484,6 +488,12 @@ table_segment_end (Pdf   *p,
     {
       set_color (p, &RULE);
       cairo_set_line_width (p->cr, 0.4);
+      for (guint i = 0; t->rules && i < t->rules->len; i++)
+        {
+          double y = g_array_index (t->rules, double, i);
+          cairo_move_to (p->cr, p->x0, y);
+          cairo_line_to (p->cr, p->x0 + tw, y);
+        }
       for (guint i = 0; i <= t->n_cols; i++)
         {
           cairo_move_to (p->cr, x, t->seg_top);
@@ -493,6 +503,8 @@ table_segment_end (Pdf   *p,
         }
       cairo_stroke (p->cr);
     }
+  if (t->rules)
+    g_array_set_size (t->rules, 0);
   t->seg_top = -1;
 }
 
@@ -502,6 +514,7 @@ table_end (Pdf   *p,
 {
   table_segment_end (p, t);
   g_clear_pointer (&t->tabs, pango_tab_array_free);
+  g_clear_pointer (&t->rules, g_array_unref);
 }
 
 /* Draws the first @n columns of plain one-line rows as one line of text
@@ -626,11 +639,7 @@ row_draw (Pdf        *p,
     {
       /* the first row on the page without a header above it: its top rule */
       t->seg_top = p->y;
-      set_color (p, &RULE);
-      cairo_set_line_width (p->cr, 0.4);
-      cairo_move_to (p->cr, p->x0, p->y);
-      cairo_line_to (p->cr, p->x0 + tw, p->y);
-      cairo_stroke (p->cr);
+      g_array_append_val (t->rules, p->y);
     }
   if (bg)
     {
@@ -695,11 +704,10 @@ row_draw (Pdf        *p,
         }
       x += t->widths[i];
     }
-  set_color (p, &RULE);
-  cairo_set_line_width (p->cr, 0.4);
-  cairo_move_to (p->cr, p->x0, p->y + h);
-  cairo_line_to (p->cr, p->x0 + tw, p->y + h);
-  cairo_stroke (p->cr);
+  {
+    double rule = p->y + h;
+    g_array_append_val (t->rules, rule);
+  }
 }
 
 /* A row taller than a page: its cells flow line by line over as many pages

@@ -1238,7 +1238,7 @@ compute_md_advice (BwReport      *self,
     }
 
   bw_md_sensitivity_params_init (&params);
-  params.bootstrap = 200;
+  params.bootstrap = 100;
   previous = _bw_report_push_catalog (self->catalog);
   for (guint i = 0; i < self->conveyors->len; i++)
     {

@@ -161,7 +161,8 @@ once (const char *db,
         }
     }
   getrusage (RUSAGE_SELF, &ru);
-  printf ("%.4f %.1f %" G_GSIZE_FORMAT "\n", (g_get_monotonic_time () - t0) / 1e6, ru.ru_maxrss / 1024.0, size);
+  printf ("%.4f %.1f %" G_GSIZE_FORMAT " %.4f\n", (g_get_monotonic_time () - t0) / 1e6, ru.ru_maxrss / 1024.0, size,
+          ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
   return 0;
 }
 
@@ -225,12 +226,13 @@ main (int   argc,
   if (keep)
     g_setenv ("BENCH_KEEP", dir, TRUE);
   self = g_file_read_link ("/proc/self/exe", NULL);
-  printf ("# %-5s %9s %9s %12s   (median of %d runs, each a fresh process)\n", "what", "seconds", "RSS MB", "output",
-          runs);
+  printf ("# %-5s %9s %9s %9s %12s   (median of %d runs, each a fresh process)\n", "what", "seconds", "CPU s",
+          "RSS MB", "output", runs);
   for (guint k = 0; k < G_N_ELEMENTS (formats); k++)
     {
       g_autoptr(GArray) secs = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) rss = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
       gsize size = 0;
 
       for (int r = 0; r < runs; r++)
@@ -238,17 +240,19 @@ main (int   argc,
           const char *child[] = { self, "--once-db", db, "--once-format", formats[k], NULL };
           g_autofree char *out = NULL;
           int status;
-          double s, m;
+          double s, m, c;
 
           if (!g_spawn_sync (NULL, (char **) child, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error) ||
               !g_spawn_check_wait_status (status, &error))
             g_error ("%s", error->message);
-          if (sscanf (out, "%lf %lf %" G_GSIZE_FORMAT, &s, &m, &size) != 3)
+          if (sscanf (out, "%lf %lf %" G_GSIZE_FORMAT " %lf", &s, &m, &size, &c) != 4)
             g_error ("bad output: %s", out);
           g_array_append_val (secs, s);
+          g_array_append_val (cpu, c);
           g_array_append_val (rss, m);
         }
-      printf ("%-7s %9.3f %9.1f %12" G_GSIZE_FORMAT "%s\n", formats[k], median (secs), median (rss), size,
+      printf ("%-7s %9.3f %9.3f %9.1f %12" G_GSIZE_FORMAT "%s\n", formats[k], median (secs), median (cpu), median (rss),
+              size,
               g_str_equal (formats[k], "read") ? " stops (baseline: the ledger read alone)" : " bytes");
     }
   if (!keep)
