@@ -21,6 +21,9 @@
 #define SETTLE_US           (500 * G_GINT64_CONSTANT (1000))
 /* the zero-speed rule waits while a belt ramps up after a start */
 #define STARTUP_GRACE_US    (10 * BW_USEC_PER_SEC)
+/* a conveyor that sent no running sample for this long after its first
+ * sample has no running tag: its speed alone says whether it runs */
+#define RUNNING_TAG_GRACE_US (5 * BW_USEC_PER_SEC)
 #define WINDOW_PERIOD_US    (100 * G_GINT64_CONSTANT (1000))
 /* warn, at most this often, about rejected samples of each reason */
 #define BAD_LOG_INTERVAL_US (60 * BW_USEC_PER_SEC)
@@ -50,6 +53,7 @@ struct _BwConveyor
   double             *last_v;
   Agg                *aggs;
 
+  gint64              first_sample_us; /* data time; 0 before any */
   gint64              last_sample_us;  /* data time */
   gint64              last_wall_us;    /* wall time of the last sample */
   BwConveyorState     state;
@@ -1013,6 +1017,8 @@ process_sample (BwMonitor  *self,
   bw_ring_push (&c->rings[tag], t, (float) v);
   c->last_t[tag] = t;
   c->last_v[tag] = v;
+  if (c->first_sample_us == 0)
+    c->first_sample_us = t;
   if (t > c->last_sample_us)
     c->last_sample_us = t;
   c->last_wall_us = self->wall_now;
@@ -1050,9 +1056,12 @@ process_sample (BwMonitor  *self,
       break;
 
     case BW_TAG_BELT_SPEED:
+      {
+      gboolean speed_only = !c->have_running && t - c->first_sample_us >= RUNNING_TAG_GRACE_US;
+
       if (v < c->params.zero_speed)
         {
-          gboolean rule_applies = !c->have_running ||
+          gboolean rule_applies = speed_only ||
                                   (is_on (c->last_v[BW_TAG_RUNNING]) &&
                                    t - c->running_since_us >= STARTUP_GRACE_US);
           if (c->below_since_us == 0)
@@ -1072,7 +1081,7 @@ process_sample (BwMonitor  *self,
       else
         {
           c->below_since_us = 0;
-          if (!c->have_running)
+          if (speed_only)
             {
               if (c->state == BW_CONVEYOR_STOPPED && c->open_stop)
                 close_stop (self, c, t);
@@ -1083,6 +1092,7 @@ process_sample (BwMonitor  *self,
                    is_on (c->last_v[BW_TAG_RUNNING]))
             close_stop (self, c, t);
         }
+      }
       break;
 
     case BW_TAG_MD_TRIP:

@@ -15,9 +15,11 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "bw-anomaly-model.h"
 #include "bw-anomaly-state.h"
+#include "bw-simulator.h"
 #include "bw-tags.h"
 #include "bw-time.h"
 #include "bwd-service-private.h"
@@ -34,6 +36,12 @@ typedef struct
   guint           n_tags;
   double         *row;        /* the tick being gathered, sample-and-hold */
   gint64          row_t;      /* its time; 0 if none */
+  gint64          period_us;  /* rows of a longer period are averages of ticks */
+  double         *sum;
+  double         *mean;
+  guint           n_sum;
+  gint64          bucket;     /* the period being averaged */
+  gboolean        bucket_running;
   gboolean        have_running;
   gboolean        row_running;
   gint64          started_us; /* 0 while stopped */
@@ -56,6 +64,8 @@ detector_free (Detector *d)
   g_free (d->name);
   g_free (d->features);
   g_free (d->row);
+  g_free (d->sum);
+  g_free (d->mean);
   g_free (d);
 }
 
@@ -151,6 +161,10 @@ detector_for (BwdAnomaly *a,
           return NULL;
         }
     }
+  d->period_us = bw_anomaly_model_get_period_us (model);
+  d->sum = g_new0 (double, d->n_features);
+  d->mean = g_new0 (double, d->n_features);
+  d->bucket = G_MININT64;
   d->model = g_steal_pointer (&model);
   d->name = g_steal_pointer (&name);
   bw_anomaly_model_get_alarm (d->model, &spec);
@@ -162,16 +176,55 @@ detector_for (BwdAnomaly *a,
   return d;
 }
 
+static void score_period (BwdAnomaly *a, BwConveyor *c, Detector *d, const double *row, gint64 t,
+                          gboolean running);
+
+/* A tick is complete: score it, or add it to the period being averaged */
 static void
 score_row (BwdAnomaly *a,
            BwConveyor *c,
            Detector   *d)
 {
+  gboolean running = d->have_running ? d->row_running : bw_conveyor_get_open_stop (c) == NULL;
+  gint64 bucket;
+
+  if (d->period_us <= BW_SIM_TICK_US)
+    {
+      score_period (a, c, d, d->row, d->row_t, running);
+      return;
+    }
+  bucket = d->row_t / d->period_us;
+  if (bucket != d->bucket)
+    {
+      if (d->bucket != G_MININT64 && d->n_sum > 0)
+        {
+          for (guint j = 0; j < d->n_features; j++)
+            d->mean[j] = d->sum[j] / d->n_sum;
+          score_period (a, c, d, d->mean, d->bucket * d->period_us, d->bucket_running);
+        }
+      memset (d->sum, 0, d->n_features * sizeof (double));
+      d->n_sum = 0;
+      d->bucket = bucket;
+      d->bucket_running = TRUE;
+    }
+  for (guint j = 0; j < d->n_features; j++)
+    d->sum[j] += d->row[j];
+  d->n_sum++;
+  d->bucket_running &= running;
+}
+
+static void
+score_period (BwdAnomaly   *a,
+              BwConveyor   *c,
+              Detector     *d,
+              const double *row,
+              gint64        t,
+              gboolean      running)
+{
   BwMonitor *m = a->service->monitor;
-  gint64 t = d->row_t;
   BwAnomalyResult r;
 
-  if (d->have_running ? !d->row_running : bw_conveyor_get_open_stop (c) != NULL)
+  if (!running)
     {
       if (d->state.active)
         bw_monitor_raise_anomaly (m, c, d->name, t, d->state.peak_score, d->state.peak_threshold, FALSE);
@@ -185,7 +238,7 @@ score_row (BwdAnomaly *a,
   if (t - d->started_us < STARTUP_US)
     return;
 
-  bw_anomaly_model_push (d->model, d->row, &r);
+  bw_anomaly_model_push (d->model, row, &r);
   a->rows++;
   if (isfinite (r.score))
     bw_monitor_add_live_score (m, c, d->name, t, r.score, r.threshold);

@@ -13,6 +13,9 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <string.h>
 
+#include "bw-classifier.h"
+#include "bw-ledger.h"
+
 static char *
 bin (const char *dir,
      const char *name)
@@ -92,6 +95,45 @@ test_sim_replay_stops (void)
         }
       g_assert_true (found);
     }
+  {
+    /* operators' classifications become training data */
+    g_autoptr(BwLedger) l = bw_ledger_open_sqlite (db, NULL);
+    g_autofree char *model = g_build_filename (dir, "model.json", NULL);
+    g_autofree char *tout = NULL;
+    const char *argv[] = { ml, "train-classifier", "--ledger", db, "--folds", "1", "--no-tracking",
+                           "--rounds", "20", "-o", model, NULL };
+    guint classified = 0;
+
+    g_assert_nonnull (l);
+    g_assert_true (bw_ledger_begin (l, NULL));
+    for (guint i = 0; i < json_array_get_length (stops); i++)
+      {
+        JsonObject *s = json_array_get_object_element (stops, i);
+        for (guint k = 0; k < json_array_get_length (truths); k++)
+          {
+            JsonObject *t = json_array_get_object_element (truths, k);
+            if (g_str_equal (json_object_get_string_member (t, "start"), json_object_get_string_member (s, "start")) &&
+                g_str_equal (json_object_get_string_member (t, "conveyor"), json_object_get_string_member (s, "conveyor")))
+              {
+                g_assert_true (bw_ledger_classify_stop (l, json_object_get_int_member (s, "id"), NULL, NULL,
+                                                        json_object_get_string_member (t, "cause"), NULL,
+                                                        "Иванов", 1, NULL));
+                classified++;
+              }
+          }
+      }
+    g_assert_true (bw_ledger_commit (l, NULL));
+    g_clear_pointer (&l, bw_ledger_close);
+    g_assert_cmpint (run (argv, &tout, NULL), ==, 0);
+    g_assert_nonnull (strstr (tout, "training stops"));
+    {
+      g_autoptr(BwClassifier) c = bw_classifier_load (model, NULL);
+      g_assert_nonnull (c);
+      g_assert_cmpuint (bw_classifier_get_n_classes (c), >=, 3);
+    }
+    g_unlink (model);
+    g_test_message ("trained on %u classified stops", classified);
+  }
   {
     /* CSV of the same */
     g_autofree char *csv = NULL;
