@@ -18,6 +18,7 @@
 
 /* One line per subcommand; the implementations are in bw-ml-*.c */
 #define BW_ML_COMMANDS(X) \
+  X (report, "Write a downtime report (PDF, CSV or JSON) from a ledger or a server") \
   X (stops, "Print the stops of a ledger (JSON or CSV)") \
   X (train_classifier, "Train the stop-cause classifier and record the run (MLflow layout)") \
   X (skab, "Run an anomaly detector on the SKAB benchmark") \
