@@ -1155,4 +1155,5 @@ bwd_http_register (BwdService *self)
   soup_server_add_handler (self->server, "/api/v1/causes", causes_cb, self, NULL);
   soup_server_add_handler (self->server, "/api/v1/md-sensitivity", md_sensitivity_cb, self, NULL);
   soup_server_add_handler (self->server, "/metrics", metrics_cb, self, NULL);
+  bwd_reports_register (self);
 }

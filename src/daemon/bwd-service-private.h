@@ -61,6 +61,9 @@ struct _BwdService
 /* bwd-http.c */
 void      bwd_http_register      (BwdService *self);
 
+/* bwd-reports.c */
+void      bwd_reports_register   (BwdService *self);
+
 /* bwd-stream.c */
 void      bwd_stream_register    (BwdService *self);
 void      bwd_stream_broadcast   (BwdService *self,

@@ -506,6 +506,65 @@ test_restart_while_coasting (Fixture       *f,
 }
 
 static void
+test_pg_server_went_away (Fixture       *f,
+                          gconstpointer  data)
+{
+  /* the service's PostgreSQL connection is cut while stops happen: the
+   * changes wait, the connection comes back, nothing is lost */
+  g_autoptr(BwConfig) config = bw_config_new_from_data ("[conveyor CV-1]\nname=One\n", "test.ini", NULL);
+  g_autoptr(BwMonitor) m = NULL;
+  g_autoptr(GPtrArray) stops = NULL;
+  g_autoptr(GError) error = NULL;
+  BwDb *admin;
+  gint64 t = T0;
+  guint events = 0;
+
+  if (skip_without_pg (f, data))
+    return;
+  m = bw_monitor_new (config, f->ledger, NULL);
+  bw_monitor_set_check_future (m, FALSE);
+  g_signal_connect (m, "event", G_CALLBACK (count_cb), &events);
+  admin = bw_db_open_postgres (g_getenv ("BW_TEST_PG"), &error);
+  g_assert_no_error (error);
+
+  for (int round = 0; round < 3; round++)
+    {
+      for (int i = 0; i < 300; i++, t += 100000)
+        bw_monitor_ingest_sample (m, "CV-1", "running", t, !(i >= 100 && i < 200));
+      if (round == 1)
+        {
+          /* cut every connection of the test's schema but the admin's */
+          g_autofree char *sql = g_strdup_printf (
+            "SELECT pg_terminate_backend (pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid () AND datname = current_database () "
+            "AND backend_type = 'client backend' AND query NOT LIKE '%%pg_stat_activity%%'");
+          g_test_expect_message ("bw-monitor", G_LOG_LEVEL_WARNING, "*cannot write the ledger*");
+          g_assert_true (bw_db_exec (admin, sql, NULL));
+          g_usleep (200000);
+          g_assert_false (bw_monitor_flush (m, &error));
+          g_assert_error (error, BW_ERROR, BW_ERROR_STORAGE);
+          g_clear_error (&error);
+          g_test_assert_expected_messages ();
+        }
+      if (round == 2)
+        {
+          g_test_expect_message ("bw-db", G_LOG_LEVEL_MESSAGE, "*connected to PostgreSQL again*");
+          g_test_expect_message ("bw-monitor", G_LOG_LEVEL_MESSAGE, "*writable again*");
+        }
+      if (round != 1)
+        {
+          g_assert_true (bw_monitor_flush (m, &error));
+          g_assert_no_error (error);
+        }
+    }
+  g_test_assert_expected_messages ();
+  bw_db_close (admin);
+  stops = bw_ledger_list_stops (f->ledger, NULL, NULL, NULL);
+  g_assert_cmpuint (stops->len, ==, 3);
+  g_assert_cmpuint (events, ==, 12);
+}
+
+static void
 test_readonly_and_missing (void)
 {
   g_autoptr(GError) error = NULL;
@@ -540,6 +599,7 @@ main (int   argc,
       g_test_add (p5, Fixture, GINT_TO_POINTER (pg), setup, test_restart_keeps_open_stop, teardown);
       g_test_add (p6, Fixture, GINT_TO_POINTER (pg), setup, test_restart_while_coasting, teardown);
     }
+  g_test_add ("/ledger/postgresql/server-went-away", Fixture, GINT_TO_POINTER (1), setup, test_pg_server_went_away, teardown);
   g_test_add ("/ledger/sqlite/full-disk", Fixture, GINT_TO_POINTER (0), setup, test_full_disk, teardown);
   g_test_add_func ("/ledger/readonly-and-missing", test_readonly_and_missing);
   return g_test_run ();
