@@ -11,7 +11,9 @@
  * runs on the calling thread), wall seconds beside them. Scoring is timed
  * --score-repeats times over all files and the median reported; with
  * --baseline the per-window forward pass (what streaming uses) scores every
- * window too, timed the same way, and the two paths' scores are compared.
+ * window too, timed the same way, and the two paths' scores are compared,
+ * beside how much the per-window scores move when the inputs move by one
+ * unit in the last place (what rounding alone does to them).
  *
  * Copyright 2026 The Beltwatch developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -134,7 +136,7 @@ main (int   argc,
   g_autofree char *columns = NULL;
   int col[8], ncol = 8;
   int repeats = 3;
-  double max_rel = 0, max_abs = 0, fit_wall = 0;
+  double max_rel = 0, max_abs = 0, max_ulp = 0, fit_wall = 0;
   g_autofree double *score_cpu = NULL, *base_cpu = NULL;
   GOptionEntry entries[] = {
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "SKAB data folder", "DIR" },
@@ -244,7 +246,7 @@ main (int   argc,
           double mean[8], sd[8];
           guint rows;
           gint64 w0, w1;
-          double c0, c1, c_score = 0;
+          double c0, c1, c_score = 0, file_rel = -1, file_ulp = 0;
 
           if (max_files > 0 && files >= (guint) max_files)
             break;
@@ -323,11 +325,28 @@ main (int   argc,
                   g_printerr ("%s: %s\n", path, error ? error->message : "sample counts differ");
                   return 1;
                 }
+              file_rel = 0;
               for (guint i = 0; i < nr; i++)
                 {
                   max_abs = MAX (max_abs, fabs (fast[i] - ref[i]));
-                  max_rel = MAX (max_rel, fabs (fast[i] - ref[i]) / MAX (fabs (ref[i]), 1e-30));
+                  file_rel = MAX (file_rel, fabs (fast[i] - ref[i]) / MAX (fabs (ref[i]), 1e-30));
                 }
+              max_rel = MAX (max_rel, file_rel);
+              /* how far rounding alone moves the per-window scores: the
+               * inputs one unit in the last place up */
+              {
+                g_autofree double *xp = g_memdup2 (x, (gsize) rows * ncol * sizeof (double));
+                g_autofree double *moved = NULL;
+                guint nm = 0;
+
+                for (gsize q = 0; q < (gsize) rows * ncol; q++)
+                  xp[q] = nextafterf ((float) x[q], INFINITY);
+                moved = bw_nn_model_score_samples (model, xp, rows, TRUE, &nm, &error);
+                file_ulp = 0;
+                for (guint i = 0; moved != NULL && i < nr; i++)
+                  file_ulp = MAX (file_ulp, fabs (moved[i] - ref[i]) / MAX (fabs (ref[i]), 1e-30));
+                max_ulp = MAX (max_ulp, file_ulp);
+              }
             }
           fit_total += c1 - c0;
           fit_wall += (w1 - w0) / 1e6;
@@ -336,9 +355,13 @@ main (int   argc,
             guint ep;
 
             bw_nn_model_get_loss_history (model, &ep);
-            g_print ("%s/%s: fit %.2f s (%u epochs), score %u rows %.4f s, threshold %.4g\n",
+            g_print ("%s/%s: fit %.2f s (%u epochs), score %u rows %.4f s, threshold %.4g",
                      folders[d], fname, c1 - c0, ep, rows, c_score,
                      bw_nn_model_get_threshold (model));
+            if (file_rel >= 0)
+              g_print (", batch and per-window scores %.2g apart, inputs one ulp up move the"
+                       " latter %.2g (relative)", file_rel, file_ulp);
+            g_print ("\n");
           }
 
           if (out != NULL)
@@ -377,9 +400,10 @@ main (int   argc,
       double base_total = median (base_cpu, repeats);
 
       g_print ("%s: per-window forward pass %.3f s (%.0f rows/s), batch path %.1fx as fast;"
-               " scores differ by at most %.2g (%.2g relative)\n", algorithm, base_total,
+               " scores differ by at most %.2g (%.2g relative); the inputs one ulp up move"
+               " the per-window scores by up to %.2g relative\n", algorithm, base_total,
                scored_rows / MAX (base_total, 1e-9), base_total / MAX (score_total, 1e-9),
-               max_abs, max_rel);
+               max_abs, max_rel, max_ulp);
     }
   return 0;
 }
