@@ -137,6 +137,7 @@ main (int   argc,
   int col[8], ncol = 8;
   int repeats = 3;
   double max_rel = 0, max_abs = 0, max_ulp = 0, fit_wall = 0;
+  guint64 flips = 0, samples = 0;
   g_autofree double *score_cpu = NULL, *base_cpu = NULL;
   GOptionEntry entries[] = {
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "SKAB data folder", "DIR" },
@@ -328,6 +329,10 @@ main (int   argc,
               file_rel = 0;
               for (guint i = 0; i < nr; i++)
                 {
+                  double thr = bw_nn_model_get_threshold (model);
+
+                  flips += (fast[i] > thr) != (ref[i] > thr);
+                  samples++;
                   max_abs = MAX (max_abs, fabs (fast[i] - ref[i]));
                   file_rel = MAX (file_rel, fabs (fast[i] - ref[i]) / MAX (fabs (ref[i]), 1e-30));
                 }
@@ -401,9 +406,10 @@ main (int   argc,
 
       g_print ("%s: per-window forward pass %.3f s (%.0f rows/s), batch path %.1fx as fast;"
                " scores differ by at most %.2g (%.2g relative); the inputs one ulp up move"
-               " the per-window scores by up to %.2g relative\n", algorithm, base_total,
+               " the per-window scores by up to %.2g relative; %" G_GUINT64_FORMAT " of %"
+               G_GUINT64_FORMAT " samples on the other side of the limit\n", algorithm, base_total,
                scored_rows / MAX (base_total, 1e-9), base_total / MAX (score_total, 1e-9),
-               max_abs, max_rel, max_ulp);
+               max_abs, max_rel, max_ulp, flips, samples);
     }
   return 0;
 }
