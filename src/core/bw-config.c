@@ -38,6 +38,7 @@ static const char *known_keys[][16] = {
   { "conveyor", "name", "tags", "zero-speed", "zero-speed-time", "micro-stop", "first-out-window",
     "stale-timeout", "window-before", "window-after", "ring", "detector-model", NULL },
   { "cause", "name", "planned", NULL },
+  { "reports", "plant", "section", "timezone", "shifts", "md-cluster-trips", "md-cluster-window", "md-history", NULL },
 };
 
 GBytes *
