@@ -141,6 +141,30 @@ bw_app_window_get_context (BwAppWindow *self)
 }
 
 /**
+ * bw_app_window_get_alarm_banner:
+ *
+ * Returns: (transfer none): the banner of the newest unacknowledged alarm
+ */
+BwAlarmBanner *
+bw_app_window_get_alarm_banner (BwAppWindow *self)
+{
+  g_return_val_if_fail (BW_IS_APP_WINDOW (self), NULL);
+  return self->alarm_banner;
+}
+
+/**
+ * bw_app_window_is_urgent:
+ *
+ * Returns: whether the window asks for attention (urgency hint)
+ */
+gboolean
+bw_app_window_is_urgent (BwAppWindow *self)
+{
+  g_return_val_if_fail (BW_IS_APP_WINDOW (self), FALSE);
+  return self->urgent;
+}
+
+/**
  * bw_app_window_dup_connection_text:
  *
  * Returns: (transfer full): what the header says about the connection

@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "bw-alarm-banner.h"
 #include "bw-application.h"
 #include "bw-context.h"
 
@@ -25,6 +26,8 @@ void       bw_app_window_show_page    (BwAppWindow      *self,
                                    const char    *name);
 GtkWidget *bw_app_window_get_page     (BwAppWindow      *self,
                                    const char    *name);
+BwAlarmBanner *bw_app_window_get_alarm_banner (BwAppWindow *self);
+gboolean   bw_app_window_is_urgent (BwAppWindow *self);
 char      *bw_app_window_dup_connection_text (BwAppWindow *self);
 
 G_END_DECLS

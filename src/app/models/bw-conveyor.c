@@ -63,6 +63,7 @@ enum
 {
   SIGNAL_CHANGED,
   SIGNAL_SAMPLES_ADDED,
+  SIGNAL_ANOMALY_SCORED,
   N_SIGNALS
 };
 
@@ -288,7 +289,7 @@ bw_conveyor_apply_samples (BwConveyor *self,
       trim_series (self->anomaly_series, newest_ms - self->window_ms);
     }
   update_state (self, mono_now);
-  g_signal_emit (self, signals[SIGNAL_SAMPLES_ADDED], 0);
+  g_signal_emit (self, signals[SIGNAL_SAMPLES_ADDED], 0, data);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -363,6 +364,7 @@ bw_conveyor_set_anomaly (BwConveyor *self,
   if (self->anomaly_series->len == 0 ||
       g_array_index (self->anomaly_series, BwPoint, self->anomaly_series->len - 1).t_ms <= p.t_ms)
     g_array_append_val (self->anomaly_series, p);
+  g_signal_emit (self, signals[SIGNAL_ANOMALY_SCORED], 0, p.t_ms, score, threshold);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
@@ -631,10 +633,19 @@ bw_conveyor_class_init (BwConveyorClass *klass)
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
-  /* the live series grew */
+  /**
+   * BwConveyor::samples-added:
+   * @data: the `samples` event's members (`tags`, `state`)
+   *
+   * The live series grew.
+   */
   signals[SIGNAL_SAMPLES_ADDED] =
     g_signal_new ("samples-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 0);
+                  G_TYPE_NONE, 1, JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /* a detector scored the conveyor: (t_ms, score, threshold) */
+  signals[SIGNAL_ANOMALY_SCORED] =
+    g_signal_new ("anomaly-scored", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_INT64, G_TYPE_DOUBLE, G_TYPE_DOUBLE);
 }
 
 static void

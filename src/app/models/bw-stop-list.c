@@ -230,6 +230,8 @@ bw_stop_list_set_filter (BwStopList         *self,
     self->conveyors = g_strdupv ((char **) conveyors);
   g_free (self->cause);
   self->cause = cause && cause[0] ? g_strdup (cause) : NULL;
+  /* the rows of another filter are wrong from now on */
+  g_list_store_remove_all (self->store);
   bw_stop_list_reload (self);
 }
 

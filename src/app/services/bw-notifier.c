@@ -171,7 +171,7 @@ bw_notifier_show_alarm (BwNotifier  *self,
       notify_notification_add_action (n, BW_NOTIFIER_ACTION_ACKNOWLEDGE, _("Acknowledge"), action_cb, d, NULL);
       if (d->stop_id)
         notify_notification_add_action (n, BW_NOTIFIER_ACTION_CLASSIFY, _("Classify"), action_cb, d, NULL);
-      notify_notification_add_action (n, BW_NOTIFIER_ACTION_OPEN, _("Open"), action_cb, d, NULL);
+      notify_notification_add_action (n, BW_NOTIFIER_ACTION_OPEN, _("Open Beltwatch"), action_cb, d, NULL);
       g_signal_connect (n, "closed", G_CALLBACK (closed_cb), NULL);
       key = g_new (gint64, 1);
       *key = alarm->id;

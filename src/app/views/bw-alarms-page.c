@@ -267,9 +267,13 @@ bw_alarms_page_set_context (BwAlarmsPage *self,
 static void
 bw_alarms_page_dispose (GObject *object)
 {
+  GtkWidget *child;
   BwAlarmsPage *self = BW_ALARMS_PAGE (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_ALARMS_PAGE);
+  /* the template's top box is not bound: unparent it too */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
   g_clear_object (&self->context);

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "bw-conveyor-chart.h"
 #include "bw-conveyor-page.h"
 #include "bw-format.h"
 #include "bw-tags.h"
@@ -23,6 +24,8 @@ struct _BwConveyorPage
   BwConveyor      *conveyor;    /* owned, nullable */
   GCancellable    *cancellable; /* the stop list request */
   gulong           changed_id;
+  GtkWidget       *chart;       /* in chart_box, nullable */
+  GBinding        *live_binding;
 
   GtkButton       *back_button;
   GtkLabel        *title_label;
@@ -187,8 +190,21 @@ bw_conveyor_page_set_conveyor (BwConveyorPage *self,
     return;
   g_clear_signal_handler (&self->changed_id, self->conveyor);
   g_set_object (&self->conveyor, conveyor);
+  g_clear_pointer (&self->live_binding, g_binding_unbind);
+  if (self->chart)
+    {
+      gtk_box_remove (self->chart_box, self->chart);
+      self->chart = NULL;
+    }
   if (conveyor)
     {
+      self->chart = bw_conveyor_chart_new (self->context, conveyor, BW_CONVEYOR_CHART_DETAIL);
+      gtk_box_append (self->chart_box, self->chart);
+      gtk_toggle_button_set_active (self->history_button, FALSE);
+      /* "History" is the chart's not following now */
+      self->live_binding = g_object_bind_property (self->chart, "live", self->history_button, "active",
+                                                   G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE |
+                                                   G_BINDING_INVERT_BOOLEAN);
       self->changed_id = g_signal_connect_swapped (conveyor, "changed", G_CALLBACK (update), self);
       update (self);
       load_stops (self);
@@ -202,11 +218,16 @@ bw_conveyor_page_get_conveyor (BwConveyorPage *self)
   return self->conveyor;
 }
 
-GtkBox *
-bw_conveyor_page_get_chart_box (BwConveyorPage *self)
+/**
+ * bw_conveyor_page_get_chart:
+ *
+ * Returns: (transfer none) (nullable): the conveyor's BwChart
+ */
+GtkWidget *
+bw_conveyor_page_get_chart (BwConveyorPage *self)
 {
   g_return_val_if_fail (BW_IS_CONVEYOR_PAGE (self), NULL);
-  return self->chart_box;
+  return self->chart;
 }
 
 void
@@ -230,13 +251,19 @@ back_clicked_cb (GtkButton      *button,
 static void
 bw_conveyor_page_dispose (GObject *object)
 {
+  GtkWidget *child;
   BwConveyorPage *self = BW_CONVEYOR_PAGE (object);
 
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_signal_handler (&self->changed_id, self->conveyor);
+  g_clear_pointer (&self->live_binding, g_binding_unbind);
+  self->chart = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_CONVEYOR_PAGE);
+  /* the template's top box is not bound: unparent it too */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_object (&self->conveyor);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (bw_conveyor_page_parent_class)->dispose (object);

@@ -20,6 +20,6 @@ void        bw_conveyor_page_set_context   (BwConveyorPage *self,
 void        bw_conveyor_page_set_conveyor  (BwConveyorPage *self,
                                             BwConveyor     *conveyor);
 BwConveyor *bw_conveyor_page_get_conveyor  (BwConveyorPage *self);
-GtkBox     *bw_conveyor_page_get_chart_box (BwConveyorPage *self);
+GtkWidget  *bw_conveyor_page_get_chart     (BwConveyorPage *self);
 
 G_END_DECLS

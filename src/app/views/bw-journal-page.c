@@ -119,7 +119,7 @@ cause_text (gpointer item,
   BwStop *s = BW_STOP (item);
 
   if (s->cause == NULL)
-    return g_strdup (_("Not classified"));
+    return g_strdup (bw_format_cause (NULL));
   return g_strdup (bw_line_get_cause_label (bw_context_get_line (self->context), s->cause));
 }
 
@@ -566,9 +566,13 @@ bw_journal_page_set_context (BwJournalPage *self,
 static void
 bw_journal_page_dispose (GObject *object)
 {
+  GtkWidget *child;
   BwJournalPage *self = BW_JOURNAL_PAGE (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_JOURNAL_PAGE);
+  /* the template's top box is not bound: unparent it too */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_object (&self->list);
   g_clear_object (&self->conveyor_ids);
   g_clear_object (&self->context);

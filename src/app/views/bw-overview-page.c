@@ -144,11 +144,15 @@ bw_overview_page_set_context (BwOverviewPage *self,
 static void
 bw_overview_page_dispose (GObject *object)
 {
+  GtkWidget *child;
   BwOverviewPage *self = BW_OVERVIEW_PAGE (object);
 
   if (self->flow_box)
     gtk_flow_box_bind_model (self->flow_box, NULL, NULL, NULL, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_OVERVIEW_PAGE);
+  /* the template's top box is not bound: unparent it too */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (bw_overview_page_parent_class)->dispose (object);
 }

@@ -17,6 +17,7 @@
 
 #include <glib/gi18n.h>
 
+#include "bw-conveyor-chart.h"
 #include "bw-format.h"
 #include "bw-stop-dialog.h"
 #include "bw-time.h"
@@ -244,6 +245,23 @@ show_stop (BwStopDialog *self,
       g_autofree char *cap = g_strdup_printf (_("Signals from %.0f s before the stop to %.0f s after it"), before, after);
       gtk_label_set_label (self->window_caption, cap);
     }
+  }
+
+  {
+    GtkWidget *child;
+    g_autoptr(GError) error = NULL;
+    GtkWidget *chart = self->window ? bw_stop_window_chart_new (s, self->window, &error) : NULL;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->window_box))))
+      gtk_box_remove (self->window_box, child);
+    if (chart == NULL)
+      {
+        GtkWidget *label = gtk_label_new (self->window ? error->message : _("The signal window is not stored yet"));
+        gtk_widget_set_vexpand (label, TRUE);
+        gtk_widget_add_css_class (label, "dim-label");
+        chart = label;
+      }
+    gtk_box_append (self->window_box, chart);
   }
 
   gtk_editable_set_text (GTK_EDITABLE (self->comment_row), s->comment ? s->comment : "");

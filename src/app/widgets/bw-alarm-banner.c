@@ -135,9 +135,13 @@ bw_alarm_banner_get_title (BwAlarmBanner *self)
 static void
 bw_alarm_banner_dispose (GObject *object)
 {
+  GtkWidget *child;
   BwAlarmBanner *self = BW_ALARM_BANNER (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_ALARM_BANNER);
+  /* the template's top box is not bound: unparent it too */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (bw_alarm_banner_parent_class)->dispose (object);
 }

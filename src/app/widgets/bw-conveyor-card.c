@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "bw-conveyor-card.h"
+#include "bw-conveyor-chart.h"
 #include "bw-format.h"
 
 struct _BwConveyorCard
@@ -179,9 +180,13 @@ bw_conveyor_card_get_chart_box (BwConveyorCard *self)
 static void
 bw_conveyor_card_dispose (GObject *object)
 {
+  GtkWidget *child;
   BwConveyorCard *self = BW_CONVEYOR_CARD (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_CONVEYOR_CARD);
+  /* the template's top box is not bound: unparent it too */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
   g_clear_object (&self->conveyor);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (bw_conveyor_card_parent_class)->dispose (object);
@@ -236,6 +241,7 @@ bw_conveyor_card_new (BwContext  *context,
   g_signal_connect_object (conveyor, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (conveyor, "notify::state", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (bw_context_get_line (context), "tick", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  gtk_box_append (self->chart_box, bw_conveyor_chart_new (context, conveyor, BW_CONVEYOR_CHART_CARD));
   update (self);
   return GTK_WIDGET (self);
 }
