@@ -109,10 +109,27 @@ bw_harness_new (const char *name)
   h->port = free_port ();
   h->url = g_strdup_printf ("http://127.0.0.1:%u", h->port);
   g_setenv ("BELTWATCH_ALARM_WAV_DIR", h->wav_dir, TRUE);
+  {
+    const char *dirs[][2] = { { "XDG_DATA_HOME", "data" }, { "XDG_CONFIG_HOME", "config" },
+                              { "XDG_CACHE_HOME", "cache" }, { "XDG_STATE_HOME", "state" } };
+    for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+      {
+        g_autofree char *p = g_build_filename (h->dir, dirs[i][1], NULL);
+        g_mkdir_with_parents (p, 0700);
+        g_setenv (dirs[i][0], p, TRUE);
+      }
+  }
 
-  /* a bus of our own: our dunst, our notifications */
-  h->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_up (h->bus);
+  /* a bus of our own: our dunst, our notifications (g_test_dbus_up() unsets
+   * DISPLAY, which dunst needs) */
+  {
+    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+    h->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+    g_test_dbus_up (h->bus);
+    if (display)
+      g_setenv ("DISPLAY", display, TRUE);
+  }
   return h;
 }
 
@@ -154,8 +171,16 @@ bw_harness_free (BwHarness *h)
   end_process (&h->dunst, SIGTERM);
   if (h->bus)
     {
-      g_test_dbus_down (h->bus);
-      g_clear_object (&h->bus);
+      /* the app, GTK and libnotify keep the bus connection to the end of the
+       * process: stop the daemon, but neither wait for the connection to go
+       * (g_test_dbus_down) nor exit when it closes */
+      g_autoptr(GDBusConnection) conn = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+      if (conn)
+        g_dbus_connection_set_exit_on_close (conn, FALSE);
+      g_test_dbus_stop (h->bus);
+      /* disposing it would call g_test_dbus_down(): keep it */
+      h->bus = NULL;
     }
   if (g_getenv ("BW_KEEP_TEST_DIR") == NULL)
     rm_rf (h->dir);
@@ -299,7 +324,8 @@ health_ok (BwHarness *h,
  * @port: where to listen; 0 for the harness's port
  *
  * Starts beltwatchd on the harness's ledger and waits until it answers.
- * Stop windows are kept 5 s after a stop (not 30), so a test sees them soon.
+ * Stop windows are 15 s before a stop and 5 s after it (not 60 and 30), so
+ * a test sees them soon.
  */
 void
 bw_harness_start_daemon (BwHarness  *h,
@@ -318,9 +344,9 @@ bw_harness_start_daemon (BwHarness  *h,
   g_assert_null (h->daemon);
   if (replay)
     conf = g_strdup_printf ("[source]\ntype=replay\nreplay-file=%s\nreplay-speed=%g\n"
-                            "[detection]\nwindow-after=5s\nstale-timeout=3s\n", replay, speed);
+                            "[detection]\nwindow-before=15s\nwindow-after=5s\nstale-timeout=3s\n", replay, speed);
   else
-    conf = g_strdup ("[source]\ntype=none\n[detection]\nwindow-after=5s\nstale-timeout=3s\n");
+    conf = g_strdup ("[source]\ntype=none\n[detection]\nwindow-before=15s\nwindow-after=5s\nstale-timeout=3s\n");
   g_assert_true (g_file_set_contents (ini, conf, -1, &error));
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
   h->daemon = g_subprocess_launcher_spawn (launcher, &error, bw_harness_tool ("beltwatchd"),
@@ -350,7 +376,7 @@ bw_harness_run_to_end (BwHarness  *h,
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (g_file_set_contents (ini, "[detection]\nwindow-after=5s\nstale-timeout=3s\n", -1, &error));
+  g_assert_true (g_file_set_contents (ini, "[detection]\nwindow-before=15s\nwindow-after=5s\nstale-timeout=3s\n", -1, &error));
   g_subprocess_launcher_set_stdout_file_path (launcher, log);
   proc = g_subprocess_launcher_spawn (launcher, &error, bw_harness_tool ("beltwatchd"), "--config", ini,
                                       "--db", h->db, "--listen", "127.0.0.1:0", "--replay", replay,
@@ -510,32 +536,65 @@ bw_harness_iterate (guint ms)
 
 /* ---- evidence ---- */
 
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gpointer       data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
 /**
  * bw_harness_save_png:
  *
- * Renders @widget as it is on screen into ARTIFACTS/@name.
+ * Renders the window @widget is in, as it is on screen after the next
+ * frame, into ARTIFACTS/@name.
  */
 void
 bw_harness_save_png (BwHarness  *h,
                      GtkWidget  *widget,
                      const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  GtkWidget *window = GTK_WIDGET (gtk_widget_get_native (widget));
+  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = g_build_filename (h->artifacts, name, NULL);
-  int w = gtk_widget_get_width (widget);
-  int hh = gtk_widget_get_height (widget);
-  GskRenderer *renderer;
+  GtkSnapshot *snapshot;
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong id;
+  int w, hh;
 
+  g_assert_true (bw_harness_wait (is_mapped, window, 5000));
+  clock = gtk_widget_get_frame_clock (window);
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (window);
+  g_assert_true (bw_harness_wait (is_true, &painted, 5000));
+  g_signal_handler_disconnect (clock, id);
+
+  w = gtk_widget_get_width (window);
+  hh = gtk_widget_get_height (window);
   g_assert_cmpint (w, >, 0);
   g_assert_cmpint (hh, >, 0);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, hh);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  node = gtk_snapshot_free_to_node (snapshot);
   g_assert_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, hh));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, hh));
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot %s (%d×%d)", path, w, hh);
 }

@@ -185,7 +185,9 @@ bw_conveyor_apply_snapshot (BwConveyor *self,
     }
   self->server_state = bw_conveyor_state_from_name (json_object_get_string_member_with_default (object, "state", NULL));
   self->connected = TRUE;
-  self->last_update = mono_now;
+  /* a snapshot is fresh news only if the server has fresh data itself */
+  if (self->server_state != BW_CONVEYOR_UNKNOWN)
+    self->last_update = mono_now;
   {
     const char *ls = json_object_get_string_member_with_default (object, "last_sample", NULL);
     gint64 t;
@@ -306,6 +308,7 @@ bw_conveyor_stop_started (BwConveyor *self,
     {
       set_open_stop (self, stop);
       self->server_state = BW_CONVEYOR_STOPPED;
+      update_state (self, g_get_monotonic_time ());
     }
   g_set_object (&self->last_stop, stop);
   g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
@@ -334,6 +337,9 @@ bw_conveyor_stop_changed (BwConveyor *self,
           if (stop->end_us > from)
             self->closed_downtime += stop->end_us - from;
           set_open_stop (self, NULL);
+          /* the belt runs again */
+          self->server_state = BW_CONVEYOR_RUNNING;
+          update_state (self, g_get_monotonic_time ());
         }
     }
   if (self->last_stop == NULL || self->last_stop->id <= stop->id)
@@ -383,6 +389,10 @@ bw_conveyor_refresh (BwConveyor *self,
   g_return_if_fail (BW_IS_CONVEYOR (self));
 
   self->connected = connected;
+  /* what was fresh before a disconnection is not after it: only new samples
+   * (or a snapshot of fresh data) make the state known again */
+  if (!connected)
+    self->last_update = 0;
   update_state (self, mono_now);
 }
 

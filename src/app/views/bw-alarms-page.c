@@ -242,7 +242,7 @@ bw_alarms_page_set_context (BwAlarmsPage *self,
   col = bw_column_new_text (_("Conveyor"), conveyor_text, NULL, self, 7, FALSE);
   gtk_column_view_append_column (self->column_view, col);
   g_object_unref (col);
-  col = bw_column_new_text (_("Alarm"), message_text, NULL, self, 24, TRUE);
+  col = bw_column_new_text (_("Alarm"), message_text, NULL, self, 34, TRUE);
   gtk_column_view_append_column (self->column_view, col);
   g_object_unref (col);
   col = bw_column_new_text (_("Back to normal"), cleared_text, NULL, self, 8, FALSE);
