@@ -27,6 +27,7 @@
 #include "bw-alarms-page.h"
 #include "bw-app-harness.h"
 #include "bw-app-window.h"
+#include "bw-exporter.h"
 #include "bw-journal-page.h"
 #include "bw-overview-page.h"
 #include "bw-stop-dialog.h"
@@ -45,7 +46,27 @@ typedef struct
   gint64         alarm_id;
   BwStopDialog  *dialog;
   guint          n;
+  gboolean       export_done;
 } Run;
+
+static void
+exported_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Run *r = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bw_exporter_write_finish (BW_EXPORTER (source), result, &error));
+  g_assert_no_error (error);
+  r->export_done = TRUE;
+}
+
+static gboolean
+export_done (gpointer data)
+{
+  return ((Run *) data)->export_done;
+}
 
 static gboolean
 connected_with_cards (gpointer data)
@@ -389,6 +410,36 @@ test_alarm_round_trip (void)
     bw_harness_iterate (400);
     g_test_message ("journal totals: %s", bw_journal_page_get_totals_text (page));
     bw_harness_save_png (h, adw_application_window_get_content (ADW_APPLICATION_WINDOW (r.window)), "journal.png");
+
+    /* "Export report…" of what the journal shows, as PDF and as CSV */
+    {
+      g_autoptr(BwExporter) exporter = bw_exporter_new (r.context);
+      g_autoptr(BwExportRequest) request = bw_journal_page_make_export_request (page);
+      const BwReportFormat formats[] = { BW_REPORT_FORMAT_PDF, BW_REPORT_FORMAT_CSV };
+
+      g_assert_cmpuint (request->stops->len, ==, 1);
+      for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+        {
+          g_autofree char *name = bw_exporter_suggest_name (request, formats[i]);
+          g_autofree char *path = g_build_filename (h->dir, name, NULL);
+          g_autoptr(GFile) file = g_file_new_for_path (path);
+          g_autofree char *text = NULL;
+          gsize len = 0;
+
+          r.export_done = FALSE;
+          bw_exporter_write_async (exporter, request, formats[i], file, NULL, exported_cb, &r);
+          g_assert_true (bw_harness_wait (export_done, &r, 15000));
+          g_assert_true (g_file_get_contents (path, &text, &len, NULL));
+          g_test_message ("report %s: %" G_GSIZE_FORMAT " bytes", name, len);
+          if (formats[i] == BW_REPORT_FORMAT_PDF)
+            g_assert_true (len > 1000 && g_str_has_prefix (text, "%PDF"));
+          else
+            {
+              g_assert_nonnull (strstr (text, r.conveyor));
+              g_assert_nonnull (strstr (text, "Ложное: болт был на магните"));
+            }
+        }
+    }
   }
 
   /* the wall display */

@@ -106,6 +106,8 @@ make_stop_row (BwConveyorPage *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   button = gtk_button_new_with_mnemonic (stop->cause ? _("_Correct…") : _("C_lassify…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  stop->cause ? _("Correct…") : _("Classify…"), -1);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "x", stop->id);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "app.classify-stop");

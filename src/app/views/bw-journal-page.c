@@ -265,7 +265,7 @@ apply_filter (BwJournalPage *self)
         }
       from = self->custom_from;
       to = self->custom_to;
-      name = g_strdup (_("Range"));
+      name = g_strdup (_("Custom range"));
       break;
     }
 

@@ -96,6 +96,8 @@ update_save (BwStopDialog *self)
             g_strcmp0 (comment, self->stop->comment ? self->stop->comment : "") != 0;
   gtk_widget_set_sensitive (GTK_WIDGET (self->save_button), cause != NULL && changed && !self->saving);
   gtk_button_set_label (self->save_button, self->stop->cause ? _("_Correct") : _("_Save"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->save_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  self->stop->cause ? _("Correct") : _("Save"), -1);
 }
 
 static void

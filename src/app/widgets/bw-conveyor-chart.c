@@ -234,6 +234,10 @@ bw_conveyor_chart_new (BwContext           *context,
   if (last)
     show_stop (chart, last);
 
+  {
+    g_autofree char *name = g_strdup_printf (_("Signals of %s"), bw_conveyor_get_id (conveyor));
+    gtk_accessible_update_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
   if (kind == BW_CONVEYOR_CHART_CARD)
     {
       GtkWidget *frame;
@@ -267,10 +271,6 @@ bw_conveyor_chart_new (BwContext           *context,
   g_signal_connect_object (conveyor, "samples-added", G_CALLBACK (samples_added_cb), chart, 0);
   g_signal_connect_object (conveyor, "anomaly-scored", G_CALLBACK (anomaly_cb), chart, 0);
   g_signal_connect_object (bw_context_get_line (context), "stop-event", G_CALLBACK (stop_event_cb), chart, 0);
-  {
-    g_autofree char *name = g_strdup_printf (_("Signals of %s"), bw_conveyor_get_id (conveyor));
-    gtk_accessible_update_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  }
   return GTK_WIDGET (chart);
 }
 
