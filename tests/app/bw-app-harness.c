@@ -479,7 +479,8 @@ bw_harness_start_app (BwHarness *h)
   h->app = bw_application_new (APP_ID, G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (h->app), NULL, &error));
   g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (h->app));
+  if (g_getenv ("BW_BENCH_NO_WINDOW") == NULL)
+    g_application_activate (G_APPLICATION (h->app));
   return h->app;
 }
 

@@ -85,8 +85,8 @@ all_running (gpointer data)
 
   for (guint i = 0; i < g_list_model_get_n_items (conveyors); i++)
     {
-      g_autoptr(BwConveyor) c = g_list_model_get_item (conveyors, i);
-      if (bw_conveyor_get_state (c) != BW_CONVEYOR_RUNNING)
+      g_autoptr(BwLiveConveyor) c = g_list_model_get_item (conveyors, i);
+      if (bw_live_conveyor_get_state (c) != BW_LIVE_RUNNING)
         return FALSE;
     }
   return g_list_model_get_n_items (conveyors) == 3;
@@ -301,10 +301,10 @@ test_alarm_round_trip (void)
   g_assert_true (bw_alarm_banner_is_revealed (bw_app_window_get_alarm_banner (r.window)));
   g_assert_cmpuint (bw_annunciator_get_n_unacknowledged (bw_context_get_annunciator (r.context)), >=, 1);
   {
-    BwConveyor *c = bw_line_find_conveyor (r.line, r.conveyor);
-    g_assert_cmpint (bw_conveyor_get_state (c), ==, BW_CONVEYOR_STOPPED);
-    g_assert_nonnull (bw_conveyor_get_open_stop (c));
-    g_assert_cmpstr (bw_conveyor_get_open_stop (c)->trigger, ==, "md_trip");
+    BwLiveConveyor *c = bw_line_find_conveyor (r.line, r.conveyor);
+    g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_STOPPED);
+    g_assert_nonnull (bw_live_conveyor_get_open_stop (c));
+    g_assert_cmpstr (bw_live_conveyor_get_open_stop (c)->trigger, ==, "md_trip");
   }
 
   /* let the horn sound a while; the overview as the supervisor sees it */

@@ -73,8 +73,8 @@ none_running (gpointer data)
 
   for (guint i = 0; i < g_list_model_get_n_items (conveyors); i++)
     {
-      g_autoptr(BwConveyor) c = g_list_model_get_item (conveyors, i);
-      if (bw_conveyor_get_state (c) != BW_CONVEYOR_UNKNOWN)
+      g_autoptr(BwLiveConveyor) c = g_list_model_get_item (conveyors, i);
+      if (bw_live_conveyor_get_state (c) != BW_LIVE_UNKNOWN)
         return FALSE;
     }
   return TRUE;
@@ -243,10 +243,10 @@ test_reconnect (void)
     GListModel *conveyors = bw_line_get_conveyors (r.line);
     for (guint i = 0; i < g_list_model_get_n_items (conveyors); i++)
       {
-        g_autoptr(BwConveyor) c = g_list_model_get_item (conveyors, i);
-        g_test_message ("%s: state %d (server %d)", bw_conveyor_get_id (c), bw_conveyor_get_state (c),
-                        bw_conveyor_get_server_state (c));
-        g_assert_cmpint (bw_conveyor_get_state (c), !=, BW_CONVEYOR_RUNNING);
+        g_autoptr(BwLiveConveyor) c = g_list_model_get_item (conveyors, i);
+        g_test_message ("%s: state %d (server %d)", bw_live_conveyor_get_id (c), bw_live_conveyor_get_state (c),
+                        bw_live_conveyor_get_server_state (c));
+        g_assert_cmpint (bw_live_conveyor_get_state (c), !=, BW_LIVE_RUNNING);
       }
   }
   g_assert_true (bw_harness_wait (wall_online, wall, 5000));

@@ -20,7 +20,7 @@
 
 #include "bw-app-harness.h"
 #include "bw-app-window.h"
-#include "bw-conveyor.h"
+#include "bw-live-conveyor.h"
 #include "bw-format.h"
 #include "bw-preferences-window.h"
 #include "bw-stop-dialog.h"
@@ -99,7 +99,7 @@ test_backoff (void)
 static void
 test_staleness (void)
 {
-  g_autoptr(BwConveyor) c = bw_conveyor_new ("CV-101");
+  g_autoptr(BwLiveConveyor) c = bw_live_conveyor_new ("CV-101");
   g_autoptr(JsonParser) p = json_parser_new ();
   gint64 mono = 1000 * SEC;
   JsonObject *snap, *samples;
@@ -113,29 +113,29 @@ test_staleness (void)
   snap = json_object_get_object_member (json_node_get_object (json_parser_get_root (p)), "snap");
   samples = json_object_get_object_member (json_node_get_object (json_parser_get_root (p)), "samples");
 
-  g_assert_cmpint (bw_conveyor_get_state (c), ==, BW_CONVEYOR_UNKNOWN);
-  bw_conveyor_apply_snapshot (c, snap, mono);
-  g_assert_cmpint (bw_conveyor_get_state (c), ==, BW_CONVEYOR_RUNNING);
-  g_assert_cmpstr (bw_conveyor_get_name (c), ==, "Питатель 1");
-  g_assert_cmpfloat (bw_conveyor_get_value (c, "belt_speed"), ==, 2.4);
-  g_assert_cmpint (bw_conveyor_get_downtime_today (c, 0), ==, 120 * SEC);
-  g_assert_cmpuint (bw_conveyor_get_stops_today (c), ==, 3);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_UNKNOWN);
+  bw_live_conveyor_apply_snapshot (c, snap, mono);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_RUNNING);
+  g_assert_cmpstr (bw_live_conveyor_get_name (c), ==, "Питатель 1");
+  g_assert_cmpfloat (bw_live_conveyor_get_value (c, "belt_speed"), ==, 2.4);
+  g_assert_cmpint (bw_live_conveyor_get_downtime_today (c, 0), ==, 120 * SEC);
+  g_assert_cmpuint (bw_live_conveyor_get_stops_today (c), ==, 3);
 
   /* no samples for 7 s: unknown, whatever the server said last */
-  bw_conveyor_refresh (c, TRUE, mono + 5 * SEC);
-  g_assert_cmpint (bw_conveyor_get_state (c), ==, BW_CONVEYOR_RUNNING);
-  bw_conveyor_refresh (c, TRUE, mono + 7 * SEC);
-  g_assert_cmpint (bw_conveyor_get_state (c), ==, BW_CONVEYOR_UNKNOWN);
+  bw_live_conveyor_refresh (c, TRUE, mono + 5 * SEC);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_RUNNING);
+  bw_live_conveyor_refresh (c, TRUE, mono + 7 * SEC);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_UNKNOWN);
 
   /* fresh samples: running again, the series grows */
-  bw_conveyor_apply_samples (c, samples, mono + 8 * SEC);
-  g_assert_cmpint (bw_conveyor_get_state (c), ==, BW_CONVEYOR_RUNNING);
-  g_assert_cmpfloat (bw_conveyor_get_value (c, "belt_speed"), ==, 2.6);
-  g_assert_cmpuint (bw_conveyor_get_series (c, "belt_speed")->len, ==, 2);
+  bw_live_conveyor_apply_samples (c, samples, mono + 8 * SEC);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_RUNNING);
+  g_assert_cmpfloat (bw_live_conveyor_get_value (c, "belt_speed"), ==, 2.6);
+  g_assert_cmpuint (bw_live_conveyor_get_series (c, "belt_speed")->len, ==, 2);
 
   /* the connection lost: unknown at once */
-  bw_conveyor_refresh (c, FALSE, mono + 8 * SEC);
-  g_assert_cmpint (bw_conveyor_get_state (c), ==, BW_CONVEYOR_UNKNOWN);
+  bw_live_conveyor_refresh (c, FALSE, mono + 8 * SEC);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_UNKNOWN);
 }
 
 /* ---- the journal's arithmetic ---- */

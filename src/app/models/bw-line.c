@@ -34,7 +34,7 @@ struct _BwLine
   GObject       parent_instance;
 
   BwClient     *client;          /* owned */
-  GListStore   *conveyors;       /* BwConveyor, by id */
+  GListStore   *conveyors;       /* BwLiveConveyor, by id */
   GListStore   *alarms;          /* BwAlarm, newest first */
   GHashTable   *stops;           /* id → BwStop: stops the alarms and cards refer to */
   GPtrArray    *causes;          /* BwCause */
@@ -94,10 +94,10 @@ conveyor_compare (gconstpointer a,
                   gconstpointer b,
                   gpointer      data)
 {
-  return g_strcmp0 (bw_conveyor_get_id ((BwConveyor *) a), bw_conveyor_get_id ((BwConveyor *) b));
+  return g_strcmp0 (bw_live_conveyor_get_id ((BwLiveConveyor *) a), bw_live_conveyor_get_id ((BwLiveConveyor *) b));
 }
 
-BwConveyor *
+BwLiveConveyor *
 bw_line_find_conveyor (BwLine     *self,
                        const char *id)
 {
@@ -107,25 +107,25 @@ bw_line_find_conveyor (BwLine     *self,
   n = g_list_model_get_n_items (G_LIST_MODEL (self->conveyors));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(BwConveyor) c = g_list_model_get_item (G_LIST_MODEL (self->conveyors), i);
-      if (g_strcmp0 (bw_conveyor_get_id (c), id) == 0)
+      g_autoptr(BwLiveConveyor) c = g_list_model_get_item (G_LIST_MODEL (self->conveyors), i);
+      if (g_strcmp0 (bw_live_conveyor_get_id (c), id) == 0)
         return c;   /* the store keeps its reference */
     }
   return NULL;
 }
 
-static BwConveyor *
+static BwLiveConveyor *
 ensure_conveyor (BwLine     *self,
                  const char *id)
 {
-  BwConveyor *c;
+  BwLiveConveyor *c;
 
   if (id == NULL)
     return NULL;
   c = bw_line_find_conveyor (self, id);
   if (c == NULL)
     {
-      g_autoptr(BwConveyor) fresh = bw_conveyor_new (id);
+      g_autoptr(BwLiveConveyor) fresh = bw_live_conveyor_new (id);
       g_list_store_insert_sorted (self->conveyors, fresh, conveyor_compare, NULL);
       c = fresh;
     }
@@ -433,7 +433,7 @@ apply_conveyors (BwLine     *self,
   for (guint i = 0; arr && i < json_array_get_length (arr); i++)
     {
       JsonObject *o = json_array_get_object_element (arr, i);
-      BwConveyor *c = ensure_conveyor (self, json_object_get_string_member_with_default (o, "id", NULL));
+      BwLiveConveyor *c = ensure_conveyor (self, json_object_get_string_member_with_default (o, "id", NULL));
       JsonNode *open = json_object_get_member (o, "open_stop");
 
       if (c == NULL)
@@ -443,7 +443,7 @@ apply_conveyors (BwLine     *self,
           g_autoptr(BwStop) stop = bw_stop_new_from_json (json_node_get_object (open), NULL);
           remember_stop (self, stop);
         }
-      bw_conveyor_apply_snapshot (c, o, mono);
+      bw_live_conveyor_apply_snapshot (c, o, mono);
     }
 }
 
@@ -512,13 +512,13 @@ event_cb (BwClient *client,
           BwLine   *self)
 {
   JsonObject *data = event->data;
-  BwConveyor *c = ensure_conveyor (self, event->conveyor);
+  BwLiveConveyor *c = ensure_conveyor (self, event->conveyor);
   const char *type = event->type;
 
   if (g_str_equal (type, BW_EVENT_SAMPLES))
     {
       if (c)
-        bw_conveyor_apply_samples (c, data, g_get_monotonic_time ());
+        bw_live_conveyor_apply_samples (c, data, g_get_monotonic_time ());
       if (event->time_us > 0)
         self->data_offset = MAX (0, g_get_real_time () - event->time_us);
       return;
@@ -531,17 +531,22 @@ event_cb (BwClient *client,
       g_autoptr(BwStop) stop = stop_from (data);
       g_autoptr(BwAlarm) alarm = alarm_from (data);
 
+      /* the alarm first: the notification and the horn must not wait for
+       * the models and views to take the stop in */
+      if (stop)
+        remember_stop (self, stop);
+      if (alarm)
+        g_signal_emit (self, signals[SIGNAL_ALARM_RAISED], 0, alarm, stop, TRUE);
       if (stop)
         {
-          remember_stop (self, stop);
           if (c)
-            bw_conveyor_stop_started (c, stop);
+            bw_live_conveyor_stop_started (c, stop);
           g_signal_emit (self, signals[SIGNAL_STOP_EVENT], 0, type, stop);
         }
       if (alarm)
         {
           upsert_alarm (self, alarm);
-          g_signal_emit (self, signals[SIGNAL_ALARM_RAISED], 0, alarm, stop, TRUE);
+          g_signal_emit (self, signals[SIGNAL_ALARM_CHANGED], 0, alarm);
         }
       schedule_unclassified (self);
     }
@@ -554,7 +559,7 @@ event_cb (BwClient *client,
         {
           remember_stop (self, stop);
           if (c)
-            bw_conveyor_stop_changed (c, stop, bw_line_get_today_start (self));
+            bw_live_conveyor_stop_changed (c, stop, bw_line_get_today_start (self));
           g_signal_emit (self, signals[SIGNAL_STOP_EVENT], 0, type, stop);
         }
       schedule_unclassified (self);
@@ -568,9 +573,10 @@ event_cb (BwClient *client,
         remember_stop (self, stop);
       if (alarm)
         {
-          upsert_alarm (self, alarm);
           g_signal_emit (self, signals[SIGNAL_ALARM_RAISED], 0, alarm,
                          stop ? stop : (alarm->stop_id ? bw_line_find_stop (self, alarm->stop_id) : NULL), TRUE);
+          upsert_alarm (self, alarm);
+          g_signal_emit (self, signals[SIGNAL_ALARM_CHANGED], 0, alarm);
         }
     }
   else if (g_str_equal (type, BW_EVENT_ALARM_ACKNOWLEDGED) || g_str_equal (type, BW_EVENT_ALARM_RETURNED) ||
@@ -589,15 +595,16 @@ event_cb (BwClient *client,
       g_autoptr(BwAlarm) alarm = alarm_from (data);
 
       if (c)
-        bw_conveyor_set_anomaly (c, json_object_get_string_member_with_default (data, "detector", NULL),
+        bw_live_conveyor_set_anomaly (c, json_object_get_string_member_with_default (data, "detector", NULL),
                                  json_object_get_double_member_with_default (data, "score", NAN),
                                  json_object_get_double_member_with_default (data, "threshold", NAN),
                                  json_object_get_boolean_member_with_default (data, "active", FALSE),
                                  event->time_us);
       if (alarm)
         {
-          upsert_alarm (self, alarm);
           g_signal_emit (self, signals[SIGNAL_ALARM_RAISED], 0, alarm, NULL, TRUE);
+          upsert_alarm (self, alarm);
+          g_signal_emit (self, signals[SIGNAL_ALARM_CHANGED], 0, alarm);
         }
     }
 }
@@ -611,8 +618,8 @@ refresh_conveyors (BwLine *self)
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(BwConveyor) c = g_list_model_get_item (G_LIST_MODEL (self->conveyors), i);
-      bw_conveyor_refresh (c, connected, mono);
+      g_autoptr(BwLiveConveyor) c = g_list_model_get_item (G_LIST_MODEL (self->conveyors), i);
+      bw_live_conveyor_refresh (c, connected, mono);
     }
 }
 
@@ -730,11 +737,11 @@ classify_cb (GObject      *source,
   stop = bw_stop_new_from_json (json_node_get_object (node), NULL);
   if (stop)
     {
-      BwConveyor *c = bw_line_find_conveyor (self, stop->conveyor);
+      BwLiveConveyor *c = bw_line_find_conveyor (self, stop->conveyor);
 
       remember_stop (self, stop);
       if (c)
-        bw_conveyor_stop_changed (c, stop, bw_line_get_today_start (self));
+        bw_live_conveyor_stop_changed (c, stop, bw_line_get_today_start (self));
       g_signal_emit (self, signals[SIGNAL_STOP_EVENT], 0, BW_EVENT_STOP_CLASSIFIED, stop);
       schedule_unclassified (self);
     }
@@ -956,7 +963,7 @@ bw_line_class_init (BwLineClass *klass)
 static void
 bw_line_init (BwLine *self)
 {
-  self->conveyors = g_list_store_new (BW_TYPE_CONVEYOR);
+  self->conveyors = g_list_store_new (BW_TYPE_LIVE_CONVEYOR);
   self->alarms = g_list_store_new (BW_TYPE_ALARM);
   self->stops = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->causes = g_ptr_array_new_with_free_func ((GDestroyNotify) cause_free);

@@ -9,7 +9,7 @@
 
 #include "bw-alarm.h"
 #include "bw-client.h"
-#include "bw-conveyor.h"
+#include "bw-live-conveyor.h"
 #include "bw-stop.h"
 
 G_BEGIN_DECLS
@@ -29,7 +29,7 @@ BwLine        *bw_line_new                   (BwClient            *client);
 BwClient      *bw_line_get_client            (BwLine              *self);
 GListModel    *bw_line_get_conveyors         (BwLine              *self);
 GListModel    *bw_line_get_alarms            (BwLine              *self);
-BwConveyor    *bw_line_find_conveyor         (BwLine              *self,
+BwLiveConveyor    *bw_line_find_conveyor         (BwLine              *self,
                                               const char          *id);
 BwAlarm       *bw_line_find_alarm            (BwLine              *self,
                                               gint64               id);

@@ -120,12 +120,12 @@ alarm_raised_cb (BwLine        *line,
     {
       if (from_stream)
         {
-          BwConveyor *c = bw_line_find_conveyor (self->line, alarm->conveyor);
+          BwLiveConveyor *c = bw_line_find_conveyor (self->line, alarm->conveyor);
           g_autoptr(GError) error = NULL;
 
           g_hash_table_add (self->announced, id_key (alarm->id));
           g_hash_table_replace (self->horn, id_key (alarm->id), GINT_TO_POINTER (alarm->priority));
-          if (!bw_notifier_show_alarm (self->notifier, alarm, stop, c ? bw_conveyor_get_name (c) : NULL, &error))
+          if (!bw_notifier_show_alarm (self->notifier, alarm, stop, c ? bw_live_conveyor_get_name (c) : NULL, &error))
             g_warning ("Cannot send the notification of alarm %" G_GINT64_FORMAT ": %s", alarm->id, error->message);
         }
       else if (alarm->state == BW_ALARM_UNACK_ACTIVE)

@@ -21,7 +21,7 @@ struct _BwConveyorPage
   GtkWidget        parent_instance;
 
   BwContext       *context;     /* owned */
-  BwConveyor      *conveyor;    /* owned, nullable */
+  BwLiveConveyor      *conveyor;    /* owned, nullable */
   GCancellable    *cancellable; /* the stop list request */
   gulong           changed_id;
   GtkWidget       *chart;       /* in chart_box, nullable */
@@ -49,38 +49,38 @@ G_DEFINE_FINAL_TYPE (BwConveyorPage, bw_conveyor_page, GTK_TYPE_WIDGET)
 static void
 update (BwConveyorPage *self)
 {
-  BwConveyor *c = self->conveyor;
+  BwLiveConveyor *c = self->conveyor;
   GString *values;
   const char *state_text;
   const char *classes[] = { "running", "stopped", "unknown" };
-  BwConveyorState state;
+  BwLiveState state;
 
   if (c == NULL)
     return;
   {
-    g_autofree char *title = g_strcmp0 (bw_conveyor_get_name (c), bw_conveyor_get_id (c))
-                               ? g_strdup_printf ("%s · %s", bw_conveyor_get_id (c), bw_conveyor_get_name (c))
-                               : g_strdup (bw_conveyor_get_id (c));
+    g_autofree char *title = g_strcmp0 (bw_live_conveyor_get_name (c), bw_live_conveyor_get_id (c))
+                               ? g_strdup_printf ("%s · %s", bw_live_conveyor_get_id (c), bw_live_conveyor_get_name (c))
+                               : g_strdup (bw_live_conveyor_get_id (c));
     gtk_label_set_label (self->title_label, title);
   }
-  state = bw_conveyor_get_state (c);
-  state_text = state == BW_CONVEYOR_RUNNING ? C_("conveyor state", "Running")
-             : state == BW_CONVEYOR_STOPPED ? C_("conveyor state", "Stopped")
+  state = bw_live_conveyor_get_state (c);
+  state_text = state == BW_LIVE_RUNNING ? C_("conveyor state", "Running")
+             : state == BW_LIVE_STOPPED ? C_("conveyor state", "Stopped")
              : C_("conveyor state", "No data");
   gtk_label_set_label (self->state_label, state_text);
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), classes[i]);
-  gtk_widget_add_css_class (GTK_WIDGET (self->state_label), classes[state == BW_CONVEYOR_RUNNING ? 0 : state == BW_CONVEYOR_STOPPED ? 1 : 2]);
+  gtk_widget_add_css_class (GTK_WIDGET (self->state_label), classes[state == BW_LIVE_RUNNING ? 0 : state == BW_LIVE_STOPPED ? 1 : 2]);
 
   values = g_string_new (NULL);
   for (int t = 0; t < BW_N_STANDARD_TAGS; t++)
     {
-      double v = bw_conveyor_get_value (c, bw_tag_name (t));
+      double v = bw_live_conveyor_get_value (c, bw_tag_name (t));
       g_autofree char *text = NULL;
 
       if (t == BW_TAG_RUNNING)
         continue;
-      text = state == BW_CONVEYOR_UNKNOWN ? g_strdup ("—") : bw_format_value (v, bw_tag_name (t));
+      text = state == BW_LIVE_UNKNOWN ? g_strdup ("—") : bw_format_value (v, bw_tag_name (t));
       if (values->len)
         g_string_append (values, "   ");
       g_string_append_printf (values, "%s: %s", bw_tag_get_label (t), text);
@@ -168,7 +168,7 @@ load_stops (BwConveyorPage *self)
   self->cancellable = g_cancellable_new ();
   bw_time_format (bw_line_get_today_start (bw_context_get_line (self->context)), from);
   path = g_strdup_printf ("/api/v1/stops?conveyor=%s&from=%s&limit=200",
-                          bw_conveyor_get_id (self->conveyor), from);
+                          bw_live_conveyor_get_id (self->conveyor), from);
   bw_client_get_async (bw_context_get_client (self->context), path, self->cancellable, stops_cb, self);
 }
 
@@ -178,13 +178,13 @@ stop_event_cb (BwLine         *line,
                BwStop         *stop,
                BwConveyorPage *self)
 {
-  if (self->conveyor && g_strcmp0 (stop->conveyor, bw_conveyor_get_id (self->conveyor)) == 0)
+  if (self->conveyor && g_strcmp0 (stop->conveyor, bw_live_conveyor_get_id (self->conveyor)) == 0)
     load_stops (self);
 }
 
 void
 bw_conveyor_page_set_conveyor (BwConveyorPage *self,
-                               BwConveyor     *conveyor)
+                               BwLiveConveyor     *conveyor)
 {
   g_return_if_fail (BW_IS_CONVEYOR_PAGE (self));
 
@@ -213,7 +213,7 @@ bw_conveyor_page_set_conveyor (BwConveyorPage *self,
     }
 }
 
-BwConveyor *
+BwLiveConveyor *
 bw_conveyor_page_get_conveyor (BwConveyorPage *self)
 {
   g_return_val_if_fail (BW_IS_CONVEYOR_PAGE (self), NULL);

@@ -18,8 +18,8 @@ G_DECLARE_FINAL_TYPE (BwConveyorPage, bw_conveyor_page, BW, CONVEYOR_PAGE, GtkWi
 void        bw_conveyor_page_set_context   (BwConveyorPage *self,
                                             BwContext      *context);
 void        bw_conveyor_page_set_conveyor  (BwConveyorPage *self,
-                                            BwConveyor     *conveyor);
-BwConveyor *bw_conveyor_page_get_conveyor  (BwConveyorPage *self);
+                                            BwLiveConveyor     *conveyor);
+BwLiveConveyor *bw_conveyor_page_get_conveyor  (BwConveyorPage *self);
 GtkWidget  *bw_conveyor_page_get_chart     (BwConveyorPage *self);
 
 G_END_DECLS

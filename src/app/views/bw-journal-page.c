@@ -328,10 +328,10 @@ rebuild_conveyors (BwJournalPage *self)
   g_ptr_array_add (labels, g_strdup (_("All conveyors")));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(BwConveyor) c = g_list_model_get_item (model, i);
-      gtk_string_list_append (self->conveyor_ids, bw_conveyor_get_id (c));
-      g_ptr_array_add (labels, g_strdup (bw_conveyor_get_id (c)));
-      if (g_strcmp0 (current, bw_conveyor_get_id (c)) == 0)
+      g_autoptr(BwLiveConveyor) c = g_list_model_get_item (model, i);
+      gtk_string_list_append (self->conveyor_ids, bw_live_conveyor_get_id (c));
+      g_ptr_array_add (labels, g_strdup (bw_live_conveyor_get_id (c)));
+      if (g_strcmp0 (current, bw_live_conveyor_get_id (c)) == 0)
         keep = i + 1;
     }
   g_ptr_array_add (labels, NULL);

@@ -56,7 +56,7 @@ child_activated_cb (GtkFlowBox      *box,
   GtkWidget *card = gtk_flow_box_child_get_child (child);
 
   if (BW_IS_CONVEYOR_CARD (card))
-    bw_overview_page_show_conveyor (self, bw_conveyor_get_id (bw_conveyor_card_get_conveyor (BW_CONVEYOR_CARD (card))));
+    bw_overview_page_show_conveyor (self, bw_live_conveyor_get_id (bw_conveyor_card_get_conveyor (BW_CONVEYOR_CARD (card))));
 }
 
 static void
@@ -70,7 +70,7 @@ void
 bw_overview_page_show_conveyor (BwOverviewPage *self,
                                 const char     *id)
 {
-  BwConveyor *c;
+  BwLiveConveyor *c;
 
   g_return_if_fail (BW_IS_OVERVIEW_PAGE (self));
 
@@ -118,7 +118,7 @@ bw_overview_page_get_card (BwOverviewPage *self,
     {
       GtkWidget *card = gtk_flow_box_child_get_child (child);
       if (BW_IS_CONVEYOR_CARD (card) &&
-          g_strcmp0 (bw_conveyor_get_id (bw_conveyor_card_get_conveyor (BW_CONVEYOR_CARD (card))), id) == 0)
+          g_strcmp0 (bw_live_conveyor_get_id (bw_conveyor_card_get_conveyor (BW_CONVEYOR_CARD (card))), id) == 0)
         return card;
     }
   return NULL;

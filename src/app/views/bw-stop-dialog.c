@@ -206,13 +206,13 @@ show_stop (BwStopDialog *self,
   g_autofree char *dur = bw_format_duration ((bw_stop_is_open (s) ? now : s->end_us) - s->start_us);
   g_autofree char *time = g_strdup_printf ("%s – %s (%s)", start, end, dur);
   g_autofree char *title = g_strdup_printf (_("Stop of %s"), s->conveyor);
-  BwConveyor *c = bw_line_find_conveyor (line, s->conveyor);
+  BwLiveConveyor *c = bw_line_find_conveyor (line, s->conveyor);
 
   adw_window_title_set_title (self->window_title, title);
   adw_window_title_set_subtitle (self->window_title, start);
   gtk_window_set_title (GTK_WINDOW (self), title);
-  adw_action_row_set_subtitle (self->conveyor_row, c && g_strcmp0 (bw_conveyor_get_name (c), s->conveyor)
-                                                     ? bw_conveyor_get_name (c) : s->conveyor);
+  adw_action_row_set_subtitle (self->conveyor_row, c && g_strcmp0 (bw_live_conveyor_get_name (c), s->conveyor)
+                                                     ? bw_live_conveyor_get_name (c) : s->conveyor);
   adw_action_row_set_subtitle (self->time_row, time);
   adw_action_row_set_subtitle (self->trigger_row, bw_format_trigger (s->trigger));
   if (s->suggested_cause)

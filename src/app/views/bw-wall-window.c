@@ -48,24 +48,24 @@ G_DEFINE_FINAL_TYPE (BwWallWindow, bw_wall_window, GTK_TYPE_WINDOW)
 static void
 update_tile (GtkWidget *tile)
 {
-  BwConveyor *c = g_object_get_data (G_OBJECT (tile), "bw-conveyor");
+  BwLiveConveyor *c = g_object_get_data (G_OBJECT (tile), "bw-conveyor");
   BwContext *context = g_object_get_data (G_OBJECT (tile), "bw-context");
   GtkLabel *state_label = g_object_get_data (G_OBJECT (tile), "bw-state");
   GtkLabel *detail_label = g_object_get_data (G_OBJECT (tile), "bw-detail");
   BwLine *line = bw_context_get_line (context);
-  BwStop *open = bw_conveyor_get_open_stop (c);
+  BwStop *open = bw_live_conveyor_get_open_stop (c);
   gint64 now = bw_line_get_data_now (line);
   g_autofree char *state = NULL;
   g_autofree char *detail = NULL;
 
   gtk_widget_remove_css_class (tile, "stopped");
   gtk_widget_remove_css_class (tile, "unknown");
-  switch (bw_conveyor_get_state (c))
+  switch (bw_live_conveyor_get_state (c))
     {
-    case BW_CONVEYOR_RUNNING:
+    case BW_LIVE_RUNNING:
       state = g_strdup (C_("wall", "RUNNING"));
       break;
-    case BW_CONVEYOR_STOPPED:
+    case BW_LIVE_STOPPED:
       gtk_widget_add_css_class (tile, "stopped");
       if (open)
         {
@@ -75,24 +75,24 @@ update_tile (GtkWidget *tile)
       else
         state = g_strdup (C_("wall", "STOPPED"));
       break;
-    case BW_CONVEYOR_UNKNOWN:
+    case BW_LIVE_UNKNOWN:
     default:
       gtk_widget_add_css_class (tile, "unknown");
       state = g_strdup (C_("wall", "NO DATA"));
       break;
     }
-  if (open && bw_conveyor_get_state (c) != BW_CONVEYOR_UNKNOWN)
+  if (open && bw_live_conveyor_get_state (c) != BW_LIVE_UNKNOWN)
     detail = g_strdup (bw_format_trigger (open->trigger));
   else
     {
-      g_autofree char *dt = bw_format_duration (bw_conveyor_get_downtime_today (c, now));
-      guint n = bw_conveyor_get_stops_today (c);
+      g_autofree char *dt = bw_format_duration (bw_live_conveyor_get_downtime_today (c, now));
+      guint n = bw_live_conveyor_get_stops_today (c);
       detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Today: %u stop, %s", "Today: %u stops, %s", n), n, dt);
     }
   gtk_label_set_label (state_label, state);
   gtk_label_set_label (detail_label, detail);
   {
-    g_autofree char *desc = g_strdup_printf ("%s: %s", bw_conveyor_get_id (c), state);
+    g_autofree char *desc = g_strdup_printf ("%s: %s", bw_live_conveyor_get_id (c), state);
     gtk_accessible_update_property (GTK_ACCESSIBLE (tile), GTK_ACCESSIBLE_PROPERTY_LABEL, desc, -1);
   }
 }
@@ -102,9 +102,9 @@ create_tile (gpointer item,
              gpointer user_data)
 {
   BwWallWindow *self = user_data;
-  BwConveyor *c = item;
+  BwLiveConveyor *c = item;
   GtkWidget *tile = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *id = gtk_label_new (bw_conveyor_get_id (c));
+  GtkWidget *id = gtk_label_new (bw_live_conveyor_get_id (c));
   GtkWidget *state = gtk_label_new (NULL);
   GtkWidget *detail = gtk_label_new (NULL);
 
@@ -123,8 +123,9 @@ create_tile (gpointer item,
   g_object_set_data (G_OBJECT (tile), "bw-context", self->context);
   g_object_set_data (G_OBJECT (tile), "bw-state", state);
   g_object_set_data (G_OBJECT (tile), "bw-detail", detail);
-  g_signal_connect_object (c, "changed", G_CALLBACK (update_tile), tile, G_CONNECT_SWAPPED);
+  /* the figures follow the line's tick (once a second), a change of state at once */
   g_signal_connect_object (c, "notify::state", G_CALLBACK (update_tile), tile, G_CONNECT_SWAPPED);
+  g_signal_connect_object (c, "notify::open-stop", G_CALLBACK (update_tile), tile, G_CONNECT_SWAPPED);
   g_signal_connect_object (bw_context_get_line (self->context), "tick", G_CALLBACK (update_tile), tile,
                            G_CONNECT_SWAPPED);
   update_tile (tile);
@@ -277,9 +278,9 @@ bw_wall_window_get_tile_state (BwWallWindow *self,
   for (int i = 0; (child = gtk_flow_box_get_child_at_index (self->tiles, i)); i++)
     {
       GtkWidget *tile = gtk_flow_box_child_get_child (child);
-      BwConveyor *c = g_object_get_data (G_OBJECT (tile), "bw-conveyor");
+      BwLiveConveyor *c = g_object_get_data (G_OBJECT (tile), "bw-conveyor");
 
-      if (c && g_strcmp0 (bw_conveyor_get_id (c), conveyor) == 0)
+      if (c && g_strcmp0 (bw_live_conveyor_get_id (c), conveyor) == 0)
         return gtk_label_get_label (g_object_get_data (G_OBJECT (tile), "bw-state"));
     }
   return NULL;

@@ -18,6 +18,7 @@ typedef struct
   BwColumnClassFunc class_func;
   gpointer          user_data;
   int               min_chars;
+  gboolean          tooltips;
 } Column;
 
 static void
@@ -46,7 +47,11 @@ bind_cb (GtkSignalListItemFactory *factory,
   const char *cls = col->class_func ? col->class_func (obj, col->user_data) : NULL;
 
   gtk_inscription_set_text (GTK_INSCRIPTION (ins), text);
-  gtk_widget_set_tooltip_text (ins, text);
+  /* the whole text of a cell that may be cut short; only when it changed:
+   * setting a tooltip asks the X server where the pointer is, and a list
+   * rebinds its rows on every change */
+  if (col->tooltips && g_strcmp0 (gtk_widget_get_tooltip_text (ins), text) != 0)
+    gtk_widget_set_tooltip_text (ins, text);
   if (old && g_strcmp0 (old, cls) != 0)
     gtk_widget_remove_css_class (ins, old);
   if (cls)
@@ -77,6 +82,8 @@ bw_column_new_text (const char        *title,
   col->class_func = class_func;
   col->user_data = user_data;
   col->min_chars = min_chars;
+  /* the columns that take the remaining width carry the long texts */
+  col->tooltips = expand;
   g_object_set_data_full (G_OBJECT (factory), "bw-column", col, g_free);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cb), col);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), col);

@@ -23,7 +23,7 @@ struct _BwConveyorCard
   GtkWidget   parent_instance;
 
   BwContext  *context;    /* owned */
-  BwConveyor *conveyor;   /* owned */
+  BwLiveConveyor *conveyor;   /* owned */
 
   GtkBox     *card_box;
   GtkLabel   *id_label;
@@ -41,17 +41,19 @@ struct _BwConveyorCard
   GtkBox     *unclassified_box;
   GtkLabel   *unclassified_label;
   GtkButton  *classify_button;
+
+  gint64      last_update;  /* monotonic */
 };
 
 G_DEFINE_FINAL_TYPE (BwConveyorCard, bw_conveyor_card, GTK_TYPE_WIDGET)
 
 static void
 set_value (GtkLabel   *label,
-           BwConveyor *c,
+           BwLiveConveyor *c,
            const char *tag,
            gboolean    fresh)
 {
-  g_autofree char *text = fresh ? bw_format_value (bw_conveyor_get_value (c, tag), tag) : g_strdup ("—");
+  g_autofree char *text = fresh ? bw_format_value (bw_live_conveyor_get_value (c, tag), tag) : g_strdup ("—");
 
   gtk_label_set_label (label, text);
 }
@@ -59,31 +61,33 @@ set_value (GtkLabel   *label,
 static void
 update (BwConveyorCard *self)
 {
-  BwConveyor *c = self->conveyor;
-  BwConveyorState state = bw_conveyor_get_state (c);
-  BwStop *open = bw_conveyor_get_open_stop (c);
-  BwStop *last = bw_conveyor_get_last_stop (c);
+  BwLiveConveyor *c = self->conveyor;
+  BwLiveState state = bw_live_conveyor_get_state (c);
+  BwStop *open = bw_live_conveyor_get_open_stop (c);
+  BwStop *last = bw_live_conveyor_get_last_stop (c);
   BwLine *line = bw_context_get_line (self->context);
   gint64 now = bw_line_get_data_now (line);
   const char *state_text;
   const char *classes[] = { "running", "stopped", "unknown" };
   const char *cls;
-  gboolean fresh = state != BW_CONVEYOR_UNKNOWN;
+  gboolean fresh = state != BW_LIVE_UNKNOWN;
 
-  gtk_label_set_label (self->id_label, bw_conveyor_get_id (c));
+  self->last_update = g_get_monotonic_time ();
+
+  gtk_label_set_label (self->id_label, bw_live_conveyor_get_id (c));
   gtk_label_set_label (self->name_label,
-                       g_strcmp0 (bw_conveyor_get_name (c), bw_conveyor_get_id (c)) ? bw_conveyor_get_name (c) : "");
+                       g_strcmp0 (bw_live_conveyor_get_name (c), bw_live_conveyor_get_id (c)) ? bw_live_conveyor_get_name (c) : "");
   switch (state)
     {
-    case BW_CONVEYOR_RUNNING:
+    case BW_LIVE_RUNNING:
       state_text = C_("conveyor state", "Running");
       cls = "running";
       break;
-    case BW_CONVEYOR_STOPPED:
+    case BW_LIVE_STOPPED:
       state_text = C_("conveyor state", "Stopped");
       cls = "stopped";
       break;
-    case BW_CONVEYOR_UNKNOWN:
+    case BW_LIVE_UNKNOWN:
     default:
       state_text = C_("conveyor state", "No data");
       cls = "unknown";
@@ -121,8 +125,8 @@ update (BwConveyorCard *self)
   set_value (self->md_value, c, "md_signal", fresh);
 
   {
-    g_autofree char *dt = bw_format_duration (bw_conveyor_get_downtime_today (c, now));
-    guint n = bw_conveyor_get_stops_today (c);
+    g_autofree char *dt = bw_format_duration (bw_live_conveyor_get_downtime_today (c, now));
+    guint n = bw_live_conveyor_get_stops_today (c);
     g_autofree char *stops = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u stop", "%u stops", n), n);
     g_autofree char *text = g_strdup_printf (_("Today: %s, downtime %s"), stops, dt);
 
@@ -146,12 +150,27 @@ update (BwConveyorCard *self)
     gtk_widget_set_visible (GTK_WIDGET (self->unclassified_box), FALSE);
 
   {
-    g_autofree char *desc = g_strdup_printf ("%s: %s", bw_conveyor_get_id (c), state_text);
+    g_autofree char *desc = g_strdup_printf ("%s: %s", bw_live_conveyor_get_id (c), state_text);
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, desc, -1);
   }
 }
 
-BwConveyor *
+/* samples come four times a second: the figures follow once a second (the
+ * line's tick), a change of state at once */
+static void
+changed_cb (BwConveyorCard *self)
+{
+  if (g_get_monotonic_time () - self->last_update >= G_USEC_PER_SEC)
+    update (self);
+}
+
+static void
+state_changed_cb (BwConveyorCard *self)
+{
+  update (self);
+}
+
+BwLiveConveyor *
 bw_conveyor_card_get_conveyor (BwConveyorCard *self)
 {
   g_return_val_if_fail (BW_IS_CONVEYOR_CARD (self), NULL);
@@ -228,18 +247,19 @@ bw_conveyor_card_init (BwConveyorCard *self)
 
 GtkWidget *
 bw_conveyor_card_new (BwContext  *context,
-                      BwConveyor *conveyor)
+                      BwLiveConveyor *conveyor)
 {
   BwConveyorCard *self;
 
   g_return_val_if_fail (BW_IS_CONTEXT (context), NULL);
-  g_return_val_if_fail (BW_IS_CONVEYOR (conveyor), NULL);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (conveyor), NULL);
 
   self = g_object_new (BW_TYPE_CONVEYOR_CARD, NULL);
   self->context = g_object_ref (context);
   self->conveyor = g_object_ref (conveyor);
-  g_signal_connect_object (conveyor, "changed", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (conveyor, "notify::state", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (conveyor, "changed", G_CALLBACK (changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (conveyor, "notify::state", G_CALLBACK (state_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (conveyor, "notify::open-stop", G_CALLBACK (state_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (bw_context_get_line (context), "tick", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   gtk_box_append (self->chart_box, bw_conveyor_chart_new (context, conveyor, BW_CONVEYOR_CHART_CARD));
   update (self);

@@ -8,7 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "bw-context.h"
-#include "bw-conveyor.h"
+#include "bw-live-conveyor.h"
 
 G_BEGIN_DECLS
 
@@ -17,8 +17,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (BwConveyorCard, bw_conveyor_card, BW, CONVEYOR_CARD, GtkWidget)
 
 GtkWidget  *bw_conveyor_card_new           (BwContext      *context,
-                                            BwConveyor     *conveyor);
-BwConveyor *bw_conveyor_card_get_conveyor  (BwConveyorCard *self);
+                                            BwLiveConveyor     *conveyor);
+BwLiveConveyor *bw_conveyor_card_get_conveyor  (BwConveyorCard *self);
 const char *bw_conveyor_card_get_state_text (BwConveyorCard *self);
 GtkBox     *bw_conveyor_card_get_chart_box (BwConveyorCard *self);
 

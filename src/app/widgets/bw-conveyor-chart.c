@@ -38,15 +38,17 @@ static const SignalStyle styles[] = {
 
 typedef struct
 {
-  BwContext    *context;      /* owned */
-  BwConveyor   *conveyor;     /* owned */
-  GCancellable *cancellable;  /* owned: history requests */
-  char         *tags;         /* "belt_speed,motor_current" */
+  BwContext      *context;      /* owned */
+  BwLiveConveyor *conveyor;     /* owned */
+  GCancellable   *cancellable;  /* owned: history requests */
+  char           *tags;         /* "belt_speed,motor_current" */
+  GPtrArray      *pending;      /* JsonObject: samples a card has yet to draw */
 } ChartData;
 
 static void
 chart_data_free (ChartData *d)
 {
+  g_clear_pointer (&d->pending, g_ptr_array_unref);
   g_cancellable_cancel (d->cancellable);
   g_clear_object (&d->cancellable);
   g_clear_object (&d->context);
@@ -76,8 +78,16 @@ add_signal (BwChart    *chart,
   bw_chart_add_signal (chart, tag, t >= 0 ? bw_tag_get_label (t) : tag, bw_format_unit (tag), &color);
 }
 
+static BwLiveConveyor *
+conveyor_of (BwChart *chart)
+{
+  ChartData *d = g_object_get_data (G_OBJECT (chart), "bw-chart-data");
+
+  return d->conveyor;
+}
+
 static void
-samples_added_cb (BwConveyor *conveyor,
+samples_added_cb (BwLiveConveyor *conveyor,
                   JsonObject *data,
                   BwChart    *chart)
 {
@@ -87,8 +97,36 @@ samples_added_cb (BwConveyor *conveyor,
   bw_chart_add_samples_json (chart, node, NULL);
 }
 
+/* a card draws its samples once a second (the line's tick), not four
+ * times: twenty cards redrawing at every batch cost a core on a machine
+ * without a GPU */
 static void
-anomaly_cb (BwConveyor *conveyor,
+card_samples_added_cb (BwLiveConveyor *conveyor,
+                       JsonObject     *data,
+                       BwChart        *chart)
+{
+  ChartData *d = g_object_get_data (G_OBJECT (chart), "bw-chart-data");
+
+  g_ptr_array_add (d->pending, json_object_ref (data));
+}
+
+static void
+card_tick_cb (BwLine  *line,
+              BwChart *chart)
+{
+  ChartData *d = g_object_get_data (G_OBJECT (chart), "bw-chart-data");
+  g_autoptr(GPtrArray) batch = NULL;
+
+  if (d->pending->len == 0)
+    return;
+  batch = g_steal_pointer (&d->pending);
+  d->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  for (guint i = 0; i < batch->len; i++)
+    samples_added_cb (conveyor_of (chart), batch->pdata[i], chart);
+}
+
+static void
+anomaly_cb (BwLiveConveyor *conveyor,
             gint64      t_ms,
             double      score,
             double      threshold,
@@ -118,7 +156,7 @@ stop_event_cb (BwLine     *line,
 {
   ChartData *d = g_object_get_data (G_OBJECT (chart), "bw-chart-data");
 
-  if (g_strcmp0 (stop->conveyor, bw_conveyor_get_id (d->conveyor)) == 0)
+  if (g_strcmp0 (stop->conveyor, bw_live_conveyor_get_id (d->conveyor)) == 0)
     show_stop (chart, stop);
 }
 
@@ -154,7 +192,7 @@ data_requested_cb (BwChart *chart,
   bw_time_format (from_ms * 1000, from);
   bw_time_format (to_ms * 1000, to);
   path = g_strdup_printf ("/api/v1/signals?conveyor=%s&tags=%s&from=%s&to=%s&points=%u",
-                          bw_conveyor_get_id (d->conveyor), d->tags, from, to, CLAMP (points, 10, 20000));
+                          bw_live_conveyor_get_id (d->conveyor), d->tags, from, to, CLAMP (points, 10, 20000));
   bw_client_get_async (bw_context_get_client (d->context), path, d->cancellable, signals_cb, chart);
 }
 
@@ -185,7 +223,7 @@ stops_cb (GObject      *source,
  */
 GtkWidget *
 bw_conveyor_chart_new (BwContext           *context,
-                       BwConveyor          *conveyor,
+                       BwLiveConveyor          *conveyor,
                        BwConveyorChartKind  kind)
 {
   static const char * const card_tags[] = { "belt_speed", "motor_current", NULL };
@@ -200,12 +238,17 @@ bw_conveyor_chart_new (BwContext           *context,
   d->conveyor = g_object_ref (conveyor);
   d->cancellable = g_cancellable_new ();
   d->tags = g_strjoinv (",", (char **) tags);
+  d->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   g_object_set_data_full (G_OBJECT (chart), "bw-chart-data", d, (GDestroyNotify) chart_data_free);
   _bw_chart_set_now_func (chart, data_now_cb, d->context);
 
+  /* a card runs for days: hold 20 minutes at 10 Hz, not the chart's
+   * default of two million points a signal; the detail view holds hours of
+   * live data and what history it fetched */
+  bw_chart_set_max_points (chart, kind == BW_CONVEYOR_CHART_CARD ? 12000 : 400000);
   for (guint i = 0; tags[i]; i++)
     {
-      GArray *series = bw_conveyor_get_series (conveyor, tags[i]);
+      GArray *series = bw_live_conveyor_get_series (conveyor, tags[i]);
 
       add_signal (chart, tags[i]);
       for (guint k = 0; series && k < series->len; k++)
@@ -215,10 +258,10 @@ bw_conveyor_chart_new (BwContext           *context,
         }
     }
   {
-    GArray *scores = bw_conveyor_get_anomaly_series (conveyor);
+    GArray *scores = bw_live_conveyor_get_anomaly_series (conveyor);
     double threshold;
 
-    if (bw_conveyor_get_anomaly (conveyor, NULL, &threshold, NULL) && scores->len)
+    if (bw_live_conveyor_get_anomaly (conveyor, NULL, &threshold, NULL) && scores->len)
       {
         bw_chart_set_anomaly_visible (chart, TRUE);
         bw_chart_set_anomaly_threshold (chart, threshold);
@@ -230,12 +273,12 @@ bw_conveyor_chart_new (BwContext           *context,
       bw_chart_set_anomaly_visible (chart, FALSE);
   }
   bw_chart_set_span (chart, span);
-  last = bw_conveyor_get_last_stop (conveyor);
+  last = bw_live_conveyor_get_last_stop (conveyor);
   if (last)
     show_stop (chart, last);
 
   {
-    g_autofree char *name = g_strdup_printf (_("Signals of %s"), bw_conveyor_get_id (conveyor));
+    g_autofree char *name = g_strdup_printf (_("Signals of %s"), bw_live_conveyor_get_id (conveyor));
     gtk_accessible_update_property (GTK_ACCESSIBLE (chart), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   }
   if (kind == BW_CONVEYOR_CHART_CARD)
@@ -251,7 +294,8 @@ bw_conveyor_chart_new (BwContext           *context,
       gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (frame), GTK_WIDGET (chart));
       gtk_widget_set_can_target (frame, FALSE);
       gtk_widget_set_hexpand (frame, TRUE);
-      g_signal_connect_object (conveyor, "samples-added", G_CALLBACK (samples_added_cb), chart, 0);
+      g_signal_connect_object (conveyor, "samples-added", G_CALLBACK (card_samples_added_cb), chart, 0);
+      g_signal_connect_object (bw_context_get_line (context), "tick", G_CALLBACK (card_tick_cb), chart, 0);
       g_signal_connect_object (conveyor, "anomaly-scored", G_CALLBACK (anomaly_cb), chart, 0);
       g_signal_connect_object (bw_context_get_line (context), "stop-event", G_CALLBACK (stop_event_cb), chart, 0);
       return frame;
@@ -264,7 +308,7 @@ bw_conveyor_chart_new (BwContext           *context,
       gtk_widget_set_size_request (GTK_WIDGET (chart), -1, 380);
       g_signal_connect (chart, "data-requested", G_CALLBACK (data_requested_cb), NULL);
       bw_time_format (bw_line_get_data_now (bw_context_get_line (context)) - BW_USEC_PER_DAY, from);
-      path = g_strdup_printf ("/api/v1/stops?conveyor=%s&from=%s&limit=500", bw_conveyor_get_id (conveyor), from);
+      path = g_strdup_printf ("/api/v1/stops?conveyor=%s&from=%s&limit=500", bw_live_conveyor_get_id (conveyor), from);
       bw_client_get_async (bw_context_get_client (context), path, d->cancellable, stops_cb, chart);
     }
   gtk_widget_set_vexpand (GTK_WIDGET (chart), TRUE);

@@ -19,7 +19,7 @@ typedef enum
 } BwConveyorChartKind;
 
 GtkWidget *bw_conveyor_chart_new    (BwContext           *context,
-                                     BwConveyor          *conveyor,
+                                     BwLiveConveyor          *conveyor,
                                      BwConveyorChartKind  kind);
 GtkWidget *bw_stop_window_chart_new (BwStop              *stop,
                                      JsonObject          *window,

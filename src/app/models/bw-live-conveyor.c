@@ -1,4 +1,4 @@
-/* bw-conveyor.c: one conveyor as the control room sees it
+/* bw-live-conveyor.c: one conveyor as the control room sees it
  *
  * The state shown is the server's, but only while it is fresh: with no
  * connection, or no samples for STALE_US, the conveyor is UNKNOWN. A belt
@@ -7,13 +7,13 @@
  * Copyright 2026 The Beltwatch developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#define G_LOG_DOMAIN "bw-conveyor"
+#define G_LOG_DOMAIN "bw-live-conveyor"
 
 #include "config.h"
 
 #include <math.h>
 
-#include "bw-conveyor.h"
+#include "bw-live-conveyor.h"
 #include "bw-time.h"
 
 #define STALE_US          (6 * G_USEC_PER_SEC)
@@ -21,14 +21,14 @@
 
 static const char * const live_tags[BW_N_LIVE_TAGS] = BW_LIVE_TAGS;
 
-struct _BwConveyor
+struct _BwLiveConveyor
 {
   GObject          parent_instance;
 
   char            *id;
   char            *name;
-  BwConveyorState  state;           /* shown */
-  BwConveyorState  server_state;    /* as the server last said */
+  BwLiveState  state;           /* shown */
+  BwLiveState  server_state;    /* as the server last said */
   gint64           last_update;     /* monotonic, last snapshot or samples */
   gint64           last_sample;     /* data time, µs */
   gboolean         connected;
@@ -70,34 +70,34 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-G_DEFINE_FINAL_TYPE (BwConveyor, bw_conveyor, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (BwLiveConveyor, bw_live_conveyor, G_TYPE_OBJECT)
 
 GType
-bw_conveyor_state_get_type (void)
+bw_live_state_get_type (void)
 {
   static gsize type_id;
 
   if (g_once_init_enter (&type_id))
     {
       static const GEnumValue values[] = {
-        { BW_CONVEYOR_UNKNOWN, "BW_CONVEYOR_UNKNOWN", "unknown" },
-        { BW_CONVEYOR_RUNNING, "BW_CONVEYOR_RUNNING", "running" },
-        { BW_CONVEYOR_STOPPED, "BW_CONVEYOR_STOPPED", "stopped" },
+        { BW_LIVE_UNKNOWN, "BW_LIVE_UNKNOWN", "unknown" },
+        { BW_LIVE_RUNNING, "BW_LIVE_RUNNING", "running" },
+        { BW_LIVE_STOPPED, "BW_LIVE_STOPPED", "stopped" },
         { 0, NULL, NULL }
       };
-      g_once_init_leave (&type_id, g_enum_register_static ("BwConveyorState", values));
+      g_once_init_leave (&type_id, g_enum_register_static ("BwLiveState", values));
     }
   return type_id;
 }
 
-BwConveyorState
-bw_conveyor_state_from_name (const char *name)
+BwLiveState
+bw_live_state_from_name (const char *name)
 {
   if (g_strcmp0 (name, "running") == 0)
-    return BW_CONVEYOR_RUNNING;
+    return BW_LIVE_RUNNING;
   if (g_strcmp0 (name, "stopped") == 0)
-    return BW_CONVEYOR_STOPPED;
-  return BW_CONVEYOR_UNKNOWN;
+    return BW_LIVE_STOPPED;
+  return BW_LIVE_UNKNOWN;
 }
 
 static int
@@ -110,7 +110,7 @@ live_index (const char *tag)
 }
 
 static void
-set_value (BwConveyor *self,
+set_value (BwLiveConveyor *self,
            const char *tag,
            double      v)
 {
@@ -125,7 +125,7 @@ set_value (BwConveyor *self,
 }
 
 static void
-set_open_stop (BwConveyor *self,
+set_open_stop (BwLiveConveyor *self,
                BwStop     *stop)
 {
   if (self->open_stop == stop)
@@ -135,13 +135,13 @@ set_open_stop (BwConveyor *self,
 }
 
 static void
-update_state (BwConveyor *self,
+update_state (BwLiveConveyor *self,
               gint64      mono_now)
 {
-  BwConveyorState state = self->server_state;
+  BwLiveState state = self->server_state;
 
   if (!self->connected || self->last_update == 0 || mono_now - self->last_update > STALE_US)
-    state = BW_CONVEYOR_UNKNOWN;
+    state = BW_LIVE_UNKNOWN;
   if (state != self->state)
     {
       self->state = state;
@@ -162,11 +162,11 @@ trim_series (GArray *a,
 }
 
 /**
- * bw_conveyor_apply_snapshot:
+ * bw_live_conveyor_apply_snapshot:
  * @object: one conveyor of GET /api/v1/conveyors
  */
 void
-bw_conveyor_apply_snapshot (BwConveyor *self,
+bw_live_conveyor_apply_snapshot (BwLiveConveyor *self,
                             JsonObject *object,
                             gint64      mono_now)
 {
@@ -174,7 +174,7 @@ bw_conveyor_apply_snapshot (BwConveyor *self,
   JsonNode *open;
   const char *name;
 
-  g_return_if_fail (BW_IS_CONVEYOR (self));
+  g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
 
   name = json_object_get_string_member_with_default (object, "name", NULL);
   if (name && g_strcmp0 (name, self->name) != 0)
@@ -183,10 +183,10 @@ bw_conveyor_apply_snapshot (BwConveyor *self,
       self->name = g_strdup (name);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
     }
-  self->server_state = bw_conveyor_state_from_name (json_object_get_string_member_with_default (object, "state", NULL));
+  self->server_state = bw_live_state_from_name (json_object_get_string_member_with_default (object, "state", NULL));
   self->connected = TRUE;
   /* a snapshot is fresh news only if the server has fresh data itself */
-  if (self->server_state != BW_CONVEYOR_UNKNOWN)
+  if (self->server_state != BW_LIVE_UNKNOWN)
     self->last_update = mono_now;
   {
     const char *ls = json_object_get_string_member_with_default (object, "last_sample", NULL);
@@ -233,21 +233,21 @@ bw_conveyor_apply_snapshot (BwConveyor *self,
 }
 
 /**
- * bw_conveyor_apply_samples:
+ * bw_live_conveyor_apply_samples:
  * @data: a `samples` event's members: `tags`, `state`
  */
 void
-bw_conveyor_apply_samples (BwConveyor *self,
+bw_live_conveyor_apply_samples (BwLiveConveyor *self,
                            JsonObject *data,
                            gint64      mono_now)
 {
   JsonObject *tags;
   gint64 newest_ms = 0;
 
-  g_return_if_fail (BW_IS_CONVEYOR (self));
+  g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
 
   if (json_object_has_member (data, "state"))
-    self->server_state = bw_conveyor_state_from_name (json_object_get_string_member (data, "state"));
+    self->server_state = bw_live_state_from_name (json_object_get_string_member (data, "state"));
   self->connected = TRUE;
   self->last_update = mono_now;
   tags = json_object_get_object_member (data, "tags");
@@ -296,10 +296,10 @@ bw_conveyor_apply_samples (BwConveyor *self,
 }
 
 void
-bw_conveyor_stop_started (BwConveyor *self,
+bw_live_conveyor_stop_started (BwLiveConveyor *self,
                           BwStop     *stop)
 {
-  g_return_if_fail (BW_IS_CONVEYOR (self));
+  g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
   g_return_if_fail (BW_IS_STOP (stop));
 
   if (self->open_stop == NULL || self->open_stop->id != stop->id)
@@ -307,7 +307,7 @@ bw_conveyor_stop_started (BwConveyor *self,
   if (bw_stop_is_open (stop))
     {
       set_open_stop (self, stop);
-      self->server_state = BW_CONVEYOR_STOPPED;
+      self->server_state = BW_LIVE_STOPPED;
       update_state (self, g_get_monotonic_time ());
     }
   g_set_object (&self->last_stop, stop);
@@ -315,16 +315,16 @@ bw_conveyor_stop_started (BwConveyor *self,
 }
 
 /**
- * bw_conveyor_stop_changed:
+ * bw_live_conveyor_stop_changed:
  * @stop: a newer record of a stop of this conveyor (ended, classified)
  * @today_start_us: the start of the server's day, for today's downtime
  */
 void
-bw_conveyor_stop_changed (BwConveyor *self,
+bw_live_conveyor_stop_changed (BwLiveConveyor *self,
                           BwStop     *stop,
                           gint64      today_start_us)
 {
-  g_return_if_fail (BW_IS_CONVEYOR (self));
+  g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
   g_return_if_fail (BW_IS_STOP (stop));
 
   if (self->open_stop && self->open_stop->id == stop->id)
@@ -338,7 +338,7 @@ bw_conveyor_stop_changed (BwConveyor *self,
             self->closed_downtime += stop->end_us - from;
           set_open_stop (self, NULL);
           /* the belt runs again */
-          self->server_state = BW_CONVEYOR_RUNNING;
+          self->server_state = BW_LIVE_RUNNING;
           update_state (self, g_get_monotonic_time ());
         }
     }
@@ -348,7 +348,7 @@ bw_conveyor_stop_changed (BwConveyor *self,
 }
 
 void
-bw_conveyor_set_anomaly (BwConveyor *self,
+bw_live_conveyor_set_anomaly (BwLiveConveyor *self,
                          const char *detector,
                          double      score,
                          double      threshold,
@@ -357,7 +357,7 @@ bw_conveyor_set_anomaly (BwConveyor *self,
 {
   BwPoint p = { time_us / 1000, score };
 
-  g_return_if_fail (BW_IS_CONVEYOR (self));
+  g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
 
   if (g_strcmp0 (detector, self->detector) != 0)
     {
@@ -375,18 +375,18 @@ bw_conveyor_set_anomaly (BwConveyor *self,
 }
 
 /**
- * bw_conveyor_refresh:
+ * bw_live_conveyor_refresh:
  * @connected: whether the event stream is open
  *
  * Re-evaluates the shown state: the line calls it every second and on
  * connection changes.
  */
 void
-bw_conveyor_refresh (BwConveyor *self,
+bw_live_conveyor_refresh (BwLiveConveyor *self,
                      gboolean    connected,
                      gint64      mono_now)
 {
-  g_return_if_fail (BW_IS_CONVEYOR (self));
+  g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
 
   self->connected = connected;
   /* what was fresh before a disconnection is not after it: only new samples
@@ -397,93 +397,93 @@ bw_conveyor_refresh (BwConveyor *self,
 }
 
 const char *
-bw_conveyor_get_id (BwConveyor *self)
+bw_live_conveyor_get_id (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), NULL);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), NULL);
   return self->id;
 }
 
 const char *
-bw_conveyor_get_name (BwConveyor *self)
+bw_live_conveyor_get_name (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), NULL);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), NULL);
   return self->name ? self->name : self->id;
 }
 
-BwConveyorState
-bw_conveyor_get_state (BwConveyor *self)
+BwLiveState
+bw_live_conveyor_get_state (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), BW_CONVEYOR_UNKNOWN);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), BW_LIVE_UNKNOWN);
   return self->state;
 }
 
-BwConveyorState
-bw_conveyor_get_server_state (BwConveyor *self)
+BwLiveState
+bw_live_conveyor_get_server_state (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), BW_CONVEYOR_UNKNOWN);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), BW_LIVE_UNKNOWN);
   return self->server_state;
 }
 
 /**
- * bw_conveyor_get_open_stop:
+ * bw_live_conveyor_get_open_stop:
  *
  * Returns: (transfer none) (nullable): the stop under way
  */
 BwStop *
-bw_conveyor_get_open_stop (BwConveyor *self)
+bw_live_conveyor_get_open_stop (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), NULL);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), NULL);
   return self->open_stop;
 }
 
 /**
- * bw_conveyor_get_last_stop:
+ * bw_live_conveyor_get_last_stop:
  *
  * Returns: (transfer none) (nullable): the latest stop seen, open or ended
  */
 BwStop *
-bw_conveyor_get_last_stop (BwConveyor *self)
+bw_live_conveyor_get_last_stop (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), NULL);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), NULL);
   return self->last_stop;
 }
 
 /**
- * bw_conveyor_get_value:
+ * bw_live_conveyor_get_value:
  *
  * Returns: the tag's latest value, NAN if none
  */
 double
-bw_conveyor_get_value (BwConveyor *self,
+bw_live_conveyor_get_value (BwLiveConveyor *self,
                        const char *tag)
 {
   double *p;
 
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), NAN);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), NAN);
   p = g_hash_table_lookup (self->values, tag);
   return p ? *p : NAN;
 }
 
 gint64
-bw_conveyor_get_last_sample (BwConveyor *self)
+bw_live_conveyor_get_last_sample (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), 0);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), 0);
   return self->last_sample;
 }
 
 /**
- * bw_conveyor_get_downtime_today:
+ * bw_live_conveyor_get_downtime_today:
  * @data_now_us: now on the data's clock
  *
  * Returns: today's downtime, the open stop counted up to @data_now_us
  */
 gint64
-bw_conveyor_get_downtime_today (BwConveyor *self,
+bw_live_conveyor_get_downtime_today (BwLiveConveyor *self,
                                 gint64      data_now_us)
 {
   gint64 d;
 
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), 0);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), 0);
   d = self->closed_downtime;
   if (self->open_stop)
     d += MAX (0, data_now_us - self->open_stop->start_us);
@@ -491,24 +491,24 @@ bw_conveyor_get_downtime_today (BwConveyor *self,
 }
 
 guint
-bw_conveyor_get_stops_today (BwConveyor *self)
+bw_live_conveyor_get_stops_today (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), 0);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), 0);
   return self->stops_today;
 }
 
 /**
- * bw_conveyor_get_anomaly:
+ * bw_live_conveyor_get_anomaly:
  *
  * Returns: whether a detector has reported on this conveyor
  */
 gboolean
-bw_conveyor_get_anomaly (BwConveyor  *self,
+bw_live_conveyor_get_anomaly (BwLiveConveyor  *self,
                          double      *score,
                          double      *threshold,
                          const char **detector)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), FALSE);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), FALSE);
   if (self->detector == NULL)
     return FALSE;
   if (score)
@@ -521,43 +521,43 @@ bw_conveyor_get_anomaly (BwConveyor  *self,
 }
 
 /**
- * bw_conveyor_get_series:
+ * bw_live_conveyor_get_series:
  *
  * Returns: (transfer none) (nullable): the live series of one of the
  *   BW_LIVE_TAGS, BwPoint in time order
  */
 GArray *
-bw_conveyor_get_series (BwConveyor *self,
+bw_live_conveyor_get_series (BwLiveConveyor *self,
                         const char *tag)
 {
   int k;
 
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), NULL);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), NULL);
   k = live_index (tag);
   return k >= 0 ? self->series[k] : NULL;
 }
 
 GArray *
-bw_conveyor_get_anomaly_series (BwConveyor *self)
+bw_live_conveyor_get_anomaly_series (BwLiveConveyor *self)
 {
-  g_return_val_if_fail (BW_IS_CONVEYOR (self), NULL);
+  g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), NULL);
   return self->anomaly_series;
 }
 
 void
-bw_conveyor_set_series_window (BwConveyor *self,
+bw_live_conveyor_set_series_window (BwLiveConveyor *self,
                                gint64      window_ms)
 {
-  g_return_if_fail (BW_IS_CONVEYOR (self));
+  g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
   self->window_ms = MAX (window_ms, 1000);
 }
 
 /* ---- GObject ---- */
 
 static void
-bw_conveyor_finalize (GObject *object)
+bw_live_conveyor_finalize (GObject *object)
 {
-  BwConveyor *self = BW_CONVEYOR (object);
+  BwLiveConveyor *self = BW_LIVE_CONVEYOR (object);
 
   g_free (self->id);
   g_free (self->name);
@@ -568,16 +568,16 @@ bw_conveyor_finalize (GObject *object)
   for (int k = 0; k < BW_N_LIVE_TAGS; k++)
     g_array_unref (self->series[k]);
   g_array_unref (self->anomaly_series);
-  G_OBJECT_CLASS (bw_conveyor_parent_class)->finalize (object);
+  G_OBJECT_CLASS (bw_live_conveyor_parent_class)->finalize (object);
 }
 
 static void
-bw_conveyor_get_property (GObject    *object,
+bw_live_conveyor_get_property (GObject    *object,
                           guint       prop_id,
                           GValue     *value,
                           GParamSpec *pspec)
 {
-  BwConveyor *self = BW_CONVEYOR (object);
+  BwLiveConveyor *self = BW_LIVE_CONVEYOR (object);
 
   switch (prop_id)
     {
@@ -585,7 +585,7 @@ bw_conveyor_get_property (GObject    *object,
       g_value_set_string (value, self->id);
       break;
     case PROP_NAME:
-      g_value_set_string (value, bw_conveyor_get_name (self));
+      g_value_set_string (value, bw_live_conveyor_get_name (self));
       break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
@@ -599,12 +599,12 @@ bw_conveyor_get_property (GObject    *object,
 }
 
 static void
-bw_conveyor_set_property (GObject      *object,
+bw_live_conveyor_set_property (GObject      *object,
                           guint         prop_id,
                           const GValue *value,
                           GParamSpec   *pspec)
 {
-  BwConveyor *self = BW_CONVEYOR (object);
+  BwLiveConveyor *self = BW_LIVE_CONVEYOR (object);
 
   switch (prop_id)
     {
@@ -617,13 +617,13 @@ bw_conveyor_set_property (GObject      *object,
 }
 
 static void
-bw_conveyor_class_init (BwConveyorClass *klass)
+bw_live_conveyor_class_init (BwLiveConveyorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = bw_conveyor_finalize;
-  object_class->get_property = bw_conveyor_get_property;
-  object_class->set_property = bw_conveyor_set_property;
+  object_class->finalize = bw_live_conveyor_finalize;
+  object_class->get_property = bw_live_conveyor_get_property;
+  object_class->set_property = bw_live_conveyor_set_property;
 
   properties[PROP_ID] =
     g_param_spec_string ("id", NULL, NULL, NULL,
@@ -632,7 +632,7 @@ bw_conveyor_class_init (BwConveyorClass *klass)
     g_param_spec_string ("name", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL, BW_TYPE_CONVEYOR_STATE, BW_CONVEYOR_UNKNOWN,
+    g_param_spec_enum ("state", NULL, NULL, BW_TYPE_LIVE_STATE, BW_LIVE_UNKNOWN,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_OPEN_STOP] =
     g_param_spec_object ("open-stop", NULL, NULL, BW_TYPE_STOP,
@@ -644,7 +644,7 @@ bw_conveyor_class_init (BwConveyorClass *klass)
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
   /**
-   * BwConveyor::samples-added:
+   * BwLiveConveyor::samples-added:
    * @data: the `samples` event's members (`tags`, `state`)
    *
    * The live series grew.
@@ -659,7 +659,7 @@ bw_conveyor_class_init (BwConveyorClass *klass)
 }
 
 static void
-bw_conveyor_init (BwConveyor *self)
+bw_live_conveyor_init (BwLiveConveyor *self)
 {
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (int k = 0; k < BW_N_LIVE_TAGS; k++)
@@ -670,8 +670,8 @@ bw_conveyor_init (BwConveyor *self)
   self->threshold = NAN;
 }
 
-BwConveyor *
-bw_conveyor_new (const char *id)
+BwLiveConveyor *
+bw_live_conveyor_new (const char *id)
 {
-  return g_object_new (BW_TYPE_CONVEYOR, "id", id, NULL);
+  return g_object_new (BW_TYPE_LIVE_CONVEYOR, "id", id, NULL);
 }
