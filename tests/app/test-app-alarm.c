@@ -299,6 +299,8 @@ test_alarm_round_trip (void)
   g_assert_nonnull (wav);
   g_assert_true (bw_annunciator_get_current (bw_context_get_annunciator (r.context)) != NULL);
   g_assert_true (bw_alarm_banner_is_revealed (bw_app_window_get_alarm_banner (r.window)));
+  /* the taskbar asks for attention unless the window is in front */
+  g_assert_cmpint (bw_app_window_is_urgent (r.window), ==, !gtk_window_is_active (GTK_WINDOW (r.window)));
   g_assert_cmpuint (bw_annunciator_get_n_unacknowledged (bw_context_get_annunciator (r.context)), >=, 1);
   {
     BwLiveConveyor *c = bw_line_find_conveyor (r.line, r.conveyor);
@@ -323,6 +325,8 @@ test_alarm_round_trip (void)
   g_assert_false (bw_alarm_sound_is_playing (sound));
   alarm = bw_line_find_alarm (r.line, r.alarm_id);
   g_assert_cmpstr (alarm->acked_by, ==, "Иванов И. И.");
+  g_assert_false (bw_app_window_is_urgent (r.window));
+  g_assert_false (bw_alarm_banner_is_revealed (bw_app_window_get_alarm_banner (r.window)));
 
   /* the server's ledger has it */
   {

@@ -27,8 +27,8 @@ struct _BwLiveConveyor
 
   char            *id;
   char            *name;
-  BwLiveState  state;           /* shown */
-  BwLiveState  server_state;    /* as the server last said */
+  BwLiveState      state;           /* shown */
+  BwLiveState      server_state;    /* as the server last said */
   gint64           last_update;     /* monotonic, last snapshot or samples */
   gint64           last_sample;     /* data time, µs */
   gboolean         connected;
@@ -111,8 +111,8 @@ live_index (const char *tag)
 
 static void
 set_value (BwLiveConveyor *self,
-           const char *tag,
-           double      v)
+           const char     *tag,
+           double          v)
 {
   double *p = g_hash_table_lookup (self->values, tag);
 
@@ -126,7 +126,7 @@ set_value (BwLiveConveyor *self,
 
 static void
 set_open_stop (BwLiveConveyor *self,
-               BwStop     *stop)
+               BwStop         *stop)
 {
   if (self->open_stop == stop)
     return;
@@ -136,7 +136,7 @@ set_open_stop (BwLiveConveyor *self,
 
 static void
 update_state (BwLiveConveyor *self,
-              gint64      mono_now)
+              gint64          mono_now)
 {
   BwLiveState state = self->server_state;
 
@@ -167,8 +167,8 @@ trim_series (GArray *a,
  */
 void
 bw_live_conveyor_apply_snapshot (BwLiveConveyor *self,
-                            JsonObject *object,
-                            gint64      mono_now)
+                                 JsonObject     *object,
+                                 gint64          mono_now)
 {
   JsonObject *values;
   JsonNode *open;
@@ -238,8 +238,8 @@ bw_live_conveyor_apply_snapshot (BwLiveConveyor *self,
  */
 void
 bw_live_conveyor_apply_samples (BwLiveConveyor *self,
-                           JsonObject *data,
-                           gint64      mono_now)
+                                JsonObject     *data,
+                                gint64          mono_now)
 {
   JsonObject *tags;
   gint64 newest_ms = 0;
@@ -297,7 +297,7 @@ bw_live_conveyor_apply_samples (BwLiveConveyor *self,
 
 void
 bw_live_conveyor_stop_started (BwLiveConveyor *self,
-                          BwStop     *stop)
+                               BwStop         *stop)
 {
   g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
   g_return_if_fail (BW_IS_STOP (stop));
@@ -321,8 +321,8 @@ bw_live_conveyor_stop_started (BwLiveConveyor *self,
  */
 void
 bw_live_conveyor_stop_changed (BwLiveConveyor *self,
-                          BwStop     *stop,
-                          gint64      today_start_us)
+                               BwStop         *stop,
+                               gint64          today_start_us)
 {
   g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
   g_return_if_fail (BW_IS_STOP (stop));
@@ -349,11 +349,11 @@ bw_live_conveyor_stop_changed (BwLiveConveyor *self,
 
 void
 bw_live_conveyor_set_anomaly (BwLiveConveyor *self,
-                         const char *detector,
-                         double      score,
-                         double      threshold,
-                         gboolean    active,
-                         gint64      time_us)
+                              const char     *detector,
+                              double          score,
+                              double          threshold,
+                              gboolean        active,
+                              gint64          time_us)
 {
   BwPoint p = { time_us / 1000, score };
 
@@ -383,8 +383,8 @@ bw_live_conveyor_set_anomaly (BwLiveConveyor *self,
  */
 void
 bw_live_conveyor_refresh (BwLiveConveyor *self,
-                     gboolean    connected,
-                     gint64      mono_now)
+                          gboolean        connected,
+                          gint64          mono_now)
 {
   g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
 
@@ -455,7 +455,7 @@ bw_live_conveyor_get_last_stop (BwLiveConveyor *self)
  */
 double
 bw_live_conveyor_get_value (BwLiveConveyor *self,
-                       const char *tag)
+                            const char     *tag)
 {
   double *p;
 
@@ -479,7 +479,7 @@ bw_live_conveyor_get_last_sample (BwLiveConveyor *self)
  */
 gint64
 bw_live_conveyor_get_downtime_today (BwLiveConveyor *self,
-                                gint64      data_now_us)
+                                     gint64          data_now_us)
 {
   gint64 d;
 
@@ -504,9 +504,9 @@ bw_live_conveyor_get_stops_today (BwLiveConveyor *self)
  */
 gboolean
 bw_live_conveyor_get_anomaly (BwLiveConveyor  *self,
-                         double      *score,
-                         double      *threshold,
-                         const char **detector)
+                              double          *score,
+                              double          *threshold,
+                              const char     **detector)
 {
   g_return_val_if_fail (BW_IS_LIVE_CONVEYOR (self), FALSE);
   if (self->detector == NULL)
@@ -528,7 +528,7 @@ bw_live_conveyor_get_anomaly (BwLiveConveyor  *self,
  */
 GArray *
 bw_live_conveyor_get_series (BwLiveConveyor *self,
-                        const char *tag)
+                             const char     *tag)
 {
   int k;
 
@@ -546,7 +546,7 @@ bw_live_conveyor_get_anomaly_series (BwLiveConveyor *self)
 
 void
 bw_live_conveyor_set_series_window (BwLiveConveyor *self,
-                               gint64      window_ms)
+                                    gint64          window_ms)
 {
   g_return_if_fail (BW_IS_LIVE_CONVEYOR (self));
   self->window_ms = MAX (window_ms, 1000);
@@ -573,9 +573,9 @@ bw_live_conveyor_finalize (GObject *object)
 
 static void
 bw_live_conveyor_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
-                          GParamSpec *pspec)
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
 {
   BwLiveConveyor *self = BW_LIVE_CONVEYOR (object);
 
@@ -600,9 +600,9 @@ bw_live_conveyor_get_property (GObject    *object,
 
 static void
 bw_live_conveyor_set_property (GObject      *object,
-                          guint         prop_id,
-                          const GValue *value,
-                          GParamSpec   *pspec)
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
 {
   BwLiveConveyor *self = BW_LIVE_CONVEYOR (object);
 

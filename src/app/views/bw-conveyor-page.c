@@ -184,7 +184,7 @@ stop_event_cb (BwLine         *line,
 
 void
 bw_conveyor_page_set_conveyor (BwConveyorPage *self,
-                               BwLiveConveyor     *conveyor)
+                               BwLiveConveyor *conveyor)
 {
   g_return_if_fail (BW_IS_CONVEYOR_PAGE (self));
 

@@ -48,10 +48,10 @@ struct _BwConveyorCard
 G_DEFINE_FINAL_TYPE (BwConveyorCard, bw_conveyor_card, GTK_TYPE_WIDGET)
 
 static void
-set_value (GtkLabel   *label,
+set_value (GtkLabel       *label,
            BwLiveConveyor *c,
-           const char *tag,
-           gboolean    fresh)
+           const char     *tag,
+           gboolean        fresh)
 {
   g_autofree char *text = fresh ? bw_format_value (bw_live_conveyor_get_value (c, tag), tag) : g_strdup ("—");
 
@@ -246,7 +246,7 @@ bw_conveyor_card_init (BwConveyorCard *self)
 }
 
 GtkWidget *
-bw_conveyor_card_new (BwContext  *context,
+bw_conveyor_card_new (BwContext      *context,
                       BwLiveConveyor *conveyor)
 {
   BwConveyorCard *self;

@@ -88,8 +88,8 @@ conveyor_of (BwChart *chart)
 
 static void
 samples_added_cb (BwLiveConveyor *conveyor,
-                  JsonObject *data,
-                  BwChart    *chart)
+                  JsonObject     *data,
+                  BwChart        *chart)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
 
@@ -127,10 +127,10 @@ card_tick_cb (BwLine  *line,
 
 static void
 anomaly_cb (BwLiveConveyor *conveyor,
-            gint64      t_ms,
-            double      score,
-            double      threshold,
-            BwChart    *chart)
+            gint64          t_ms,
+            double          score,
+            double          threshold,
+            BwChart        *chart)
 {
   if (!bw_chart_get_anomaly_visible (chart))
     bw_chart_set_anomaly_visible (chart, TRUE);
@@ -223,7 +223,7 @@ stops_cb (GObject      *source,
  */
 GtkWidget *
 bw_conveyor_chart_new (BwContext           *context,
-                       BwLiveConveyor          *conveyor,
+                       BwLiveConveyor      *conveyor,
                        BwConveyorChartKind  kind)
 {
   static const char * const card_tags[] = { "belt_speed", "motor_current", NULL };
@@ -296,6 +296,8 @@ bw_conveyor_chart_new (BwContext           *context,
       gtk_widget_set_hexpand (frame, TRUE);
       g_signal_connect_object (conveyor, "samples-added", G_CALLBACK (card_samples_added_cb), chart, 0);
       g_signal_connect_object (bw_context_get_line (context), "tick", G_CALLBACK (card_tick_cb), chart, 0);
+      /* the minutes before the app started, from the service's history */
+      g_signal_connect (chart, "data-requested", G_CALLBACK (data_requested_cb), NULL);
       g_signal_connect_object (conveyor, "anomaly-scored", G_CALLBACK (anomaly_cb), chart, 0);
       g_signal_connect_object (bw_context_get_line (context), "stop-event", G_CALLBACK (stop_event_cb), chart, 0);
       return frame;
