@@ -266,6 +266,16 @@ apply_filter (BwJournalPage *self)
       from = self->custom_from;
       to = self->custom_to;
       name = g_strdup (_("Custom range"));
+      /* the range shown, in the entries' own format, ready to be changed */
+      {
+        g_autoptr(GDateTime) da = g_date_time_new_from_unix_local (from / G_USEC_PER_SEC);
+        g_autoptr(GDateTime) db = g_date_time_new_from_unix_local (to / G_USEC_PER_SEC);
+        g_autofree char *fa = g_date_time_format (da, "%d.%m.%Y %H:%M");
+        g_autofree char *fb = g_date_time_format (db, "%d.%m.%Y %H:%M");
+
+        gtk_editable_set_text (GTK_EDITABLE (self->from_entry), fa);
+        gtk_editable_set_text (GTK_EDITABLE (self->to_entry), fb);
+      }
       break;
     }
 
