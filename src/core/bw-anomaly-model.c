@@ -30,6 +30,7 @@ struct _BwAnomalyModel
   char       **features;         /* NULL-terminated, n_features */
   guint        n_features;
   char        *training_source;
+  gint64       period_us;
   guint        training_rows;
   char        *created;
 
@@ -243,7 +244,8 @@ bw_filter_spec_from_json (JsonNode     *node,
       return FALSE;
     }
   window = json_object_get_int_member_with_default (obj, "window", 1);
-  if (window < 1 || window > 100000)
+  /* a filter that is off is saved with window 0 */
+  if (window < (i == BW_FILTER_NONE ? 0 : 1) || window > 100000)
     {
       g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "filter window must be 1–100000 rows");
       return FALSE;
@@ -666,6 +668,22 @@ bw_anomaly_model_get_changepoint_filter (BwAnomalyModel *self,
   g_return_if_fail (BW_IS_ANOMALY_MODEL (self));
 
   *out = self->changepoint_filter;
+}
+
+void
+bw_anomaly_model_set_period_us (BwAnomalyModel *self,
+                                gint64          period_us)
+{
+  g_return_if_fail (BW_IS_ANOMALY_MODEL (self));
+  g_return_if_fail (period_us > 0);
+  self->period_us = period_us;
+}
+
+gint64
+bw_anomaly_model_get_period_us (BwAnomalyModel *self)
+{
+  g_return_val_if_fail (BW_IS_ANOMALY_MODEL (self), 100000);
+  return self->period_us > 0 ? self->period_us : 100000;
 }
 
 void
@@ -1116,6 +1134,8 @@ bw_anomaly_model_to_json (BwAnomalyModel *self)
     json_builder_add_string_value (b, self->training_source);
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "period-ms");
+  json_builder_add_double_value (b, bw_anomaly_model_get_period_us (self) / 1000.0);
   json_builder_end_object (b);
 
   json_builder_end_object (b);
@@ -1240,6 +1260,11 @@ bw_anomaly_model_from_json (JsonNode *node,
 
       self->training_rows = (guint) CLAMP (json_object_get_int_member_with_default (t, "rows", 0), 0, G_MAXUINT);
       self->training_source = g_strdup (json_object_get_string_member_with_default (t, "source", NULL));
+      {
+        double ms = json_object_get_double_member_with_default (t, "period-ms", 100);
+        if (ms >= 1 && ms <= 3600000)
+          self->period_us = (gint64) llround (ms * 1000);
+      }
     }
 
   bw_anomaly_model_reset (self);

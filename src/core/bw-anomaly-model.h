@@ -153,6 +153,13 @@ gboolean        bw_anomaly_model_save              (BwAnomalyModel     *self,
 BwAnomalyModel *bw_anomaly_model_load              (const char         *path,
                                                     GError            **error);
 
+/* The time between rows the model was fitted on (100 ms by default; 1 s for
+ * a model fitted on the ledger's per-second history): live rows are averaged
+ * over this period before they are scored. */
+void            bw_anomaly_model_set_period_us     (BwAnomalyModel     *self,
+                                                    gint64              period_us);
+gint64          bw_anomaly_model_get_period_us     (BwAnomalyModel     *self);
+
 /* Free-form note on where the training rows came from (saved in the file). */
 void            bw_anomaly_model_set_training_source (BwAnomalyModel   *self,
                                                     const char         *source);

@@ -61,6 +61,13 @@ int             bw_stop_dataset_add_simulated  (BwStopDataset        *self,
                                                 gint64                duration_us,
                                                 GError              **error);
 
+struct _BwLedger;
+int             bw_stop_dataset_add_ledger     (BwStopDataset        *self,
+                                                struct _BwLedger     *ledger,
+                                                gint64                from_us,
+                                                gint64                to_us,
+                                                GError              **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BwStopDataset, bw_stop_dataset_free)
 
 /* ---- training ------------------------------------------------------------ */

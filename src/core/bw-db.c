@@ -225,11 +225,34 @@ bw_db_exec (BwDb        *db,
     }
 }
 
+/* A PostgreSQL server that went away (restarted, or the connection was cut):
+ * connect again. Prepared statements belong to the old session. */
+static gboolean
+pg_ensure_connected (BwDb     *db,
+                     GError  **error)
+{
+  if (db->pg == NULL || PQstatus (db->pg) == CONNECTION_OK)
+    return TRUE;
+  g_hash_table_remove_all (db->stmts);
+  PQreset (db->pg);
+  if (PQstatus (db->pg) != CONNECTION_OK)
+    {
+      g_autofree char *msg = g_strstrip (g_strdup (PQerrorMessage (db->pg)));
+      g_set_error (error, BW_ERROR, BW_ERROR_STORAGE, "PostgreSQL is not reachable: %s", msg);
+      return FALSE;
+    }
+  PQclear (PQexec (db->pg, "SET client_min_messages TO WARNING; SET TIME ZONE 'UTC'"));
+  g_message ("connected to PostgreSQL again");
+  return TRUE;
+}
+
 gboolean
 bw_db_begin (BwDb     *db,
              GError  **error)
 {
   g_return_val_if_fail (!db->in_tx, FALSE);
+  if (!pg_ensure_connected (db, error))
+    return FALSE;
   if (!bw_db_exec (db, db->backend == BW_DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", error))
     return FALSE;
   db->in_tx = TRUE;
@@ -298,14 +321,16 @@ bw_db_prepare (BwDb        *db,
                const char  *sql,
                GError     **error)
 {
-  BwDbStmt *stmt = g_hash_table_lookup (db->stmts, sql);
+  BwDbStmt *stmt;
 
+  if (!db->in_tx && !pg_ensure_connected (db, error))
+    return NULL;
+  stmt = g_hash_table_lookup (db->stmts, sql);
   if (stmt)
     {
       bw_db_reset (stmt);
       return stmt;
     }
-
   stmt = g_new0 (BwDbStmt, 1);
   stmt->db = db;
   stmt->sql = g_strdup (sql);

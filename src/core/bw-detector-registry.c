@@ -10,10 +10,12 @@
 #include "bw-classic-detectors.h"
 #include "bw-detector-registry.h"
 #include "bw-error.h"
+#include "bw-nn-detector.h"
 
 /* The tables of algorithms built in: one line per source of algorithms. */
 static const BwDetectorEntry *builtin_tables[] = {
   bw_classic_detectors,
+  bw_neural_detectors,
 };
 
 static GPtrArray *extra_tables;   /* run-time additions */

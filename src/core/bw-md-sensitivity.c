@@ -35,6 +35,9 @@
 
 #include "bw-error.h"
 #include "bw-md-sensitivity.h"
+#include "bw-time.h"
+#include "bw-tags.h"
+#include "bw-ledger.h"
 
 void
 bw_md_sensitivity_params_init (BwMdSensitivityParams *params)
@@ -418,4 +421,89 @@ bw_md_recommendation_to_json (const BwMdRecommendation *self)
     json_builder_add_null_value (b);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+/**
+ * bw_md_recommend_from_ledger:
+ * @from_us: start of the history (0: 30 days before @to_us)
+ * @to_us: end (0: now)
+ *
+ * The recommendation for each conveyor from the ledger's metal-detector
+ * stops (first-out `md_trip`) that an operator classified: a foreign object
+ * found, or a false trip. Unclassified trips are not counted; the note says
+ * how many there were.
+ *
+ * Returns: (transfer container) (element-type BwMdRecommendation): one per
+ *   conveyor with metal-detector stops in the period
+ */
+GPtrArray *
+bw_md_recommend_from_ledger (BwLedger                    *ledger,
+                             gint64                       from_us,
+                             gint64                       to_us,
+                             const BwMdSensitivityParams *params,
+                             GError                     **error)
+{
+  BwStopQuery q = { .ascending = TRUE };
+  g_autoptr(GPtrArray) stops = NULL;
+  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) bw_md_recommendation_free);
+  g_autoptr(GHashTable) by_conveyor = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                             (GDestroyNotify) g_array_unref);
+  g_autoptr(GHashTable) unclassified = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GList) ids = NULL;
+  double span_days;
+
+  q.to_us = to_us ? to_us : g_get_real_time ();
+  q.from_us = from_us ? from_us : q.to_us - 30 * BW_USEC_PER_DAY;
+  span_days = (q.to_us - q.from_us) / (double) BW_USEC_PER_DAY;
+  stops = bw_ledger_list_stops (ledger, &q, NULL, error);
+  if (stops == NULL)
+    return NULL;
+
+  for (guint i = 0; i < stops->len; i++)
+    {
+      BwStop *s = stops->pdata[i];
+      GArray *trips;
+      BwMdTrip trip;
+
+      if (g_strcmp0 (s->trigger, "md_trip") != 0)
+        continue;
+      trips = g_hash_table_lookup (by_conveyor, s->conveyor);
+      if (trips == NULL)
+        {
+          trips = g_array_new (FALSE, FALSE, sizeof (BwMdTrip));
+          g_hash_table_insert (by_conveyor, s->conveyor, trips);
+        }
+      if (s->cause == NULL || !isfinite (s->md_peak) ||
+          (!g_str_equal (s->cause, BW_CAUSE_FOREIGN_OBJECT) && !g_str_equal (s->cause, BW_CAUSE_MD_FALSE_TRIP)))
+        {
+          g_hash_table_insert (unclassified, s->conveyor,
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (unclassified, s->conveyor)) + 1));
+          continue;
+        }
+      trip.peak = s->md_peak;
+      trip.object_found = g_str_equal (s->cause, BW_CAUSE_FOREIGN_OBJECT);
+      trip.duration_s = bw_stop_get_duration (s, q.to_us) / 1e6;
+      g_array_append_val (trips, trip);
+    }
+
+  ids = g_list_sort (g_hash_table_get_keys (by_conveyor), (GCompareFunc) g_strcmp0);
+  for (GList *l = ids; l; l = l->next)
+    {
+      GArray *trips = g_hash_table_lookup (by_conveyor, l->data);
+      guint skipped = GPOINTER_TO_UINT (g_hash_table_lookup (unclassified, l->data));
+      BwMdRecommendation *r = bw_md_recommend (l->data, (const BwMdTrip *) trips->data, trips->len, span_days,
+                                               params, error);
+
+      if (r == NULL)
+        return NULL;
+      if (skipped)
+        {
+          char *note = g_strdup_printf ("%s%s%u metal-detector stops not yet classified are not counted",
+                                        r->note ? r->note : "", r->note ? "; " : "", skipped);
+          g_free (r->note);
+          r->note = note;
+        }
+      g_ptr_array_add (out, r);
+    }
+  return g_steal_pointer (&out);
 }

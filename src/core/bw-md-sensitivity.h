@@ -75,6 +75,13 @@ BwMdRecommendation *bw_md_recommend               (const char                  *
 void                bw_md_recommendation_free     (BwMdRecommendation          *self);
 JsonNode           *bw_md_recommendation_to_json  (const BwMdRecommendation    *self);
 
+struct _BwLedger;
+GPtrArray          *bw_md_recommend_from_ledger   (struct _BwLedger            *ledger,
+                                                   gint64                       from_us,
+                                                   gint64                       to_us,
+                                                   const BwMdSensitivityParams *params,
+                                                   GError                     **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BwMdRecommendation, bw_md_recommendation_free)
 
 G_END_DECLS

@@ -21,6 +21,9 @@
 #define SETTLE_US           (500 * G_GINT64_CONSTANT (1000))
 /* the zero-speed rule waits while a belt ramps up after a start */
 #define STARTUP_GRACE_US    (10 * BW_USEC_PER_SEC)
+/* a conveyor that sent no running sample for this long after its first
+ * sample has no running tag: its speed alone says whether it runs */
+#define RUNNING_TAG_GRACE_US (5 * BW_USEC_PER_SEC)
 #define WINDOW_PERIOD_US    (100 * G_GINT64_CONSTANT (1000))
 /* warn, at most this often, about rejected samples of each reason */
 #define BAD_LOG_INTERVAL_US (60 * BW_USEC_PER_SEC)
@@ -50,6 +53,7 @@ struct _BwConveyor
   double             *last_v;
   Agg                *aggs;
 
+  gint64              first_sample_us; /* data time; 0 before any */
   gint64              last_sample_us;  /* data time */
   gint64              last_wall_us;    /* wall time of the last sample */
   BwConveyorState     state;
@@ -67,6 +71,9 @@ struct _BwConveyor
   gint64              last_stop_end_us;
 
   GArray             *live;            /* LiveSample, when collecting */
+  GArray             *live_scores;     /* LiveSample (tag unused), anomaly scores */
+  char               *score_detector;
+  double              score_threshold;
 
   gpointer            user_data;
   GDestroyNotify      user_destroy;
@@ -542,6 +549,8 @@ conveyor_free (BwConveyor *c)
   g_clear_pointer (&c->window_due, g_ptr_array_unref);
   g_clear_pointer (&c->md_trips, g_array_unref);
   g_clear_pointer (&c->live, g_array_unref);
+  g_clear_pointer (&c->live_scores, g_array_unref);
+  g_free (c->score_detector);
   if (c->user_destroy && c->user_data)
     c->user_destroy (c->user_data);
   g_free (c->id);
@@ -600,6 +609,7 @@ bw_monitor_add_conveyor (BwMonitor  *self,
   c->window_due = g_ptr_array_new_with_free_func (g_object_unref);
   c->md_trips = g_array_new (FALSE, FALSE, sizeof (gint64));
   c->live = g_array_new (FALSE, FALSE, sizeof (LiveSample));
+  c->live_scores = g_array_new (FALSE, FALSE, sizeof (LiveSample));
   c->last_stop_end_us = 0;
 
   g_ptr_array_add (self->conveyors, c);
@@ -1007,6 +1017,8 @@ process_sample (BwMonitor  *self,
   bw_ring_push (&c->rings[tag], t, (float) v);
   c->last_t[tag] = t;
   c->last_v[tag] = v;
+  if (c->first_sample_us == 0)
+    c->first_sample_us = t;
   if (t > c->last_sample_us)
     c->last_sample_us = t;
   c->last_wall_us = self->wall_now;
@@ -1044,9 +1056,12 @@ process_sample (BwMonitor  *self,
       break;
 
     case BW_TAG_BELT_SPEED:
+      {
+      gboolean speed_only = !c->have_running && t - c->first_sample_us >= RUNNING_TAG_GRACE_US;
+
       if (v < c->params.zero_speed)
         {
-          gboolean rule_applies = !c->have_running ||
+          gboolean rule_applies = speed_only ||
                                   (is_on (c->last_v[BW_TAG_RUNNING]) &&
                                    t - c->running_since_us >= STARTUP_GRACE_US);
           if (c->below_since_us == 0)
@@ -1066,7 +1081,7 @@ process_sample (BwMonitor  *self,
       else
         {
           c->below_since_us = 0;
-          if (!c->have_running)
+          if (speed_only)
             {
               if (c->state == BW_CONVEYOR_STOPPED && c->open_stop)
                 close_stop (self, c, t);
@@ -1077,6 +1092,7 @@ process_sample (BwMonitor  *self,
                    is_on (c->last_v[BW_TAG_RUNNING]))
             close_stop (self, c, t);
         }
+      }
       break;
 
     case BW_TAG_MD_TRIP:
@@ -1533,6 +1549,33 @@ bw_monitor_queue_offset (BwMonitor  *self,
 
 /* ---- live samples ---- */
 
+/**
+ * bw_monitor_add_live_score:
+ *
+ * An anomaly score for the live charts; it goes out with the conveyor's next
+ * `samples` event as `anomaly: {detector, threshold, score: [[t_ms, v]…]}`.
+ */
+void
+bw_monitor_add_live_score (BwMonitor  *self,
+                           BwConveyor *c,
+                           const char *detector,
+                           gint64      time_us,
+                           double      score,
+                           double      threshold)
+{
+  LiveSample ls = { 0, time_us, score };
+
+  if (!self->collect_live)
+    return;
+  if (g_strcmp0 (c->score_detector, detector) != 0)
+    {
+      g_free (c->score_detector);
+      c->score_detector = g_strdup (detector);
+    }
+  c->score_threshold = threshold;
+  g_array_append_val (c->live_scores, ls);
+}
+
 void
 bw_monitor_set_collect_live (BwMonitor *self,
                              gboolean   collect)
@@ -1560,7 +1603,7 @@ bw_monitor_take_live_events (BwMonitor *self)
       BwEvent *e;
       gint64 newest = 0;
 
-      if (c->live->len == 0)
+      if (c->live->len == 0 && c->live_scores->len == 0)
         continue;
       arrays = g_new0 (JsonArray *, c->n_tags);
       for (guint k = 0; k < c->live->len; k++)
@@ -1582,6 +1625,26 @@ bw_monitor_take_live_events (BwMonitor *self)
         if (arrays[k])
           json_object_set_array_member (tags, c->tag_names[k], arrays[k]);
       json_object_set_object_member (data, "tags", tags);
+      if (c->live_scores->len)
+        {
+          JsonObject *an = json_object_new ();
+          JsonArray *scores = json_array_new ();
+
+          for (guint k = 0; k < c->live_scores->len; k++)
+            {
+              LiveSample *s = &g_array_index (c->live_scores, LiveSample, k);
+              JsonArray *pair = json_array_sized_new (2);
+              json_array_add_int_element (pair, s->t / 1000);
+              json_array_add_double_element (pair, s->v);
+              json_array_add_array_element (scores, pair);
+              newest = MAX (newest, s->t);
+            }
+          g_array_set_size (c->live_scores, 0);
+          json_object_set_string_member (an, "detector", c->score_detector);
+          json_object_set_double_member (an, "threshold", c->score_threshold);
+          json_object_set_array_member (an, "score", scores);
+          json_object_set_object_member (data, "anomaly", an);
+        }
       json_object_set_string_member (data, "state",
                                      bw_conveyor_state_name (bw_conveyor_get_state (c, bw_time_now ())));
       e = bw_event_new (BW_EVENT_SAMPLES, newest, c->id, data);

@@ -139,6 +139,12 @@ void              bw_monitor_queue_offset       (BwMonitor          *self,
                                                  int                 part,
                                                  gint64              next_offset);
 
+void              bw_monitor_add_live_score     (BwMonitor          *self,
+                                                 BwConveyor         *conveyor,
+                                                 const char         *detector,
+                                                 gint64              time_us,
+                                                 double              score,
+                                                 double              threshold);
 void              bw_monitor_set_collect_live   (BwMonitor          *self,
                                                  gboolean            collect);
 GPtrArray        *bw_monitor_take_live_events   (BwMonitor          *self);

@@ -72,6 +72,8 @@ typedef struct
   PangoAlignment  align;
   gboolean        markup;
   const Rgb      *color;
+  gboolean        single;     /* fits one line: its column was made wide enough */
+  gboolean        repeats;    /* the same text comes again and again: keep its layout */
 } Cell;
 
 typedef struct
@@ -82,6 +84,10 @@ typedef struct
   PangoAlignment  aligns[MAX_COLS];
   gboolean        repeat_header;
   double          header_h;
+  double          seg_top;    /* where the rows on this page began; < 0: none yet */
+  GArray         *rules;      /* owned: the y of the rows' rules on this page, stroked together */
+  guint           fuse;       /* the first columns drawn as one line with tab stops, when plain */
+  PangoTabArray  *tabs;       /* owned: their stops */
 } Table;
 
 typedef struct
@@ -107,6 +113,8 @@ typedef struct
   int                    n_pages;       /* from the first pass */
   GArray                *heights;       /* row heights measured in the first pass */
   GHashTable            *word_widths;   /* "font|word" → width (in the pointer's bits) */
+  GHashTable            *heights_of;    /* "font|width|align|markup|text" → double* height */
+  GHashTable            *layouts;       /* the same key → PangoLayout*, for repeated texts */
   guint                  height_pos;
   guint                  rows_since_check;
   char                  *footer;
@@ -401,6 +409,8 @@ table_init (Pdf                  *p,
           break;
       }
 
+  t->seg_top = -1;
+  t->rules = g_array_new (FALSE, FALSE, sizeof (double));
   t->header_h = 0;
   for (guint i = 0; i < n_cols; i++)
     {
@@ -450,6 +460,95 @@ table_header (Pdf   *p,
       x += t->widths[i];
     }
   p->y += t->header_h;
+  t->seg_top = p->y;
+}
+
+static double
+table_width (Table *t)
+{
+  double w = 0;
+
+  for (guint i = 0; i < t->n_cols; i++)
+    w += t->widths[i];
+  return w;
+}
+
+/* The rules of the rows drawn on this page, in one path: drawing them row
+ * by row would end the PDF's text object at every row */
+static void
+table_segment_end (Pdf   *p,
+                   Table *t)
+{
+  double x = p->x0;
+  double tw = table_width (t);
+
+  if (t->seg_top < 0)
+    return;
+  if (p->drawing && p->y > t->seg_top)
+    {
+      set_color (p, &RULE);
+      cairo_set_line_width (p->cr, 0.4);
+      for (guint i = 0; t->rules && i < t->rules->len; i++)
+        {
+          double y = g_array_index (t->rules, double, i);
+          cairo_move_to (p->cr, p->x0, y);
+          cairo_line_to (p->cr, p->x0 + tw, y);
+        }
+      for (guint i = 0; i <= t->n_cols; i++)
+        {
+          cairo_move_to (p->cr, x, t->seg_top);
+          cairo_line_to (p->cr, x, p->y);
+          if (i < t->n_cols)
+            x += t->widths[i];
+        }
+      cairo_stroke (p->cr);
+    }
+  if (t->rules)
+    g_array_set_size (t->rules, 0);
+  t->seg_top = -1;
+}
+
+static void
+table_end (Pdf   *p,
+           Table *t)
+{
+  table_segment_end (p, t);
+  g_clear_pointer (&t->tabs, pango_tab_array_free);
+  g_clear_pointer (&t->rules, g_array_unref);
+}
+
+/* Draws the first @n columns of plain one-line rows as one line of text
+ * with a tab stop per column: a long table draws far fewer runs of text. */
+static void
+table_fuse (Table *t,
+            guint  n)
+{
+  double x = 0;
+
+  g_assert (n <= t->n_cols);
+  t->fuse = n;
+  t->tabs = pango_tab_array_new ((int) n, TRUE);
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean right = t->aligns[i] == PANGO_ALIGN_RIGHT;
+      double stop = right ? x + t->widths[i] - CELL_PAD_X : x + CELL_PAD_X;
+
+      pango_tab_array_set_tab (t->tabs, (int) i, right ? PANGO_TAB_RIGHT : PANGO_TAB_LEFT, (int) llround (stop));
+      x += t->widths[i];
+    }
+}
+
+static gboolean
+row_fusable (Table      *t,
+             const Cell *cells)
+{
+  if (t->fuse == 0)
+    return FALSE;
+  for (guint i = 0; i < t->fuse; i++)
+    if (!cells[i].single || cells[i].markup || cells[i].color || cells[i].font != cells[0].font ||
+        cells[i].align != t->aligns[i] || (cells[i].text && strchr (cells[i].text, '\t')))
+      return FALSE;
+  return TRUE;
 }
 
 /* Starts a table: its header and room for a first row at least. */
@@ -459,6 +558,13 @@ table_begin (Pdf   *p,
 {
   ensure (p, t->header_h + 3 * p->line_h[F_TABLE]);
   table_header (p, t);
+}
+
+static char *
+cell_key (const Cell *c,
+          double      width)
+{
+  return g_strdup_printf ("%d|%.2f|%d|%d|%s", c->font, width, c->align, c->markup, c->text);
 }
 
 static double
@@ -471,14 +577,30 @@ row_measure (Pdf        *p,
   for (guint i = 0; i < t->n_cols; i++)
     {
       const Cell *c = &cells[i];
+      double w = t->widths[i] - 2 * CELL_PAD_X;
       double ch;
 
-      if (c->text == NULL || *c->text == '\0')
+      if (c->text == NULL || *c->text == '\0' || c->single)
         ch = p->line_h[c->font];
+      else if (strlen (c->text) > 160)
+        {
+          layout_set (p, c->font, c->text, c->markup, w, c->align);
+          ch = layout_height (p);
+        }
       else
         {
-          layout_set (p, c->font, c->text, c->markup, t->widths[i] - 2 * CELL_PAD_X, c->align);
-          ch = layout_height (p);
+          /* the same labels, names and comments come again and again */
+          g_autofree char *key = cell_key (c, w);
+          double *cached = g_hash_table_lookup (p->heights_of, key);
+
+          if (cached)
+            ch = *cached;
+          else
+            {
+              layout_set (p, c->font, c->text, c->markup, w, c->align);
+              ch = layout_height (p);
+              g_hash_table_insert (p->heights_of, g_steal_pointer (&key), g_memdup2 (&ch, sizeof ch));
+            }
         }
       h = MAX (h, ch);
     }
@@ -508,21 +630,84 @@ row_draw (Pdf        *p,
           const Rgb  *bg)
 {
   double x = p->x0;
+  double tw = table_width (t);
+  guint first;
 
   if (!p->drawing)
     return;
-  for (guint i = 0; i < t->n_cols; i++)
+  if (t->seg_top < 0)
+    {
+      /* the first row on the page without a header above it: its top rule */
+      t->seg_top = p->y;
+      g_array_append_val (t->rules, p->y);
+    }
+  if (bg)
+    {
+      set_color (p, bg);
+      cairo_rectangle (p->cr, p->x0, p->y, tw, h);
+      cairo_fill (p->cr);
+    }
+  first = 0;
+  if (row_fusable (t, cells))
+    {
+      GString *line = g_string_new (NULL);
+
+      for (guint i = 0; i < t->fuse; i++)
+        {
+          g_string_append_c (line, '\t');
+          g_string_append (line, cells[i].text ? cells[i].text : "");
+          x += t->widths[i];
+        }
+      pango_layout_set_font_description (p->layout, p->fonts[cells[0].font]);
+      pango_layout_set_width (p->layout, -1);
+      pango_layout_set_alignment (p->layout, PANGO_ALIGN_LEFT);
+      pango_layout_set_attributes (p->layout, NULL);
+      pango_layout_set_tabs (p->layout, t->tabs);
+      pango_layout_set_text (p->layout, line->str, (int) line->len);
+      layout_show (p, p->x0, p->y + CELL_PAD_Y, &BLACK);
+      pango_layout_set_tabs (p->layout, NULL);
+      g_string_free (line, TRUE);
+      first = t->fuse;
+    }
+  for (guint i = first; i < t->n_cols; i++)
     {
       const Cell *c = &cells[i];
+      double w = t->widths[i] - 2 * CELL_PAD_X;
 
-      cell_box (p, x, p->y, t->widths[i], h, bg);
       if (c->text && *c->text)
         {
-          layout_set (p, c->font, c->text, c->markup, t->widths[i] - 2 * CELL_PAD_X, c->align);
-          layout_show (p, x + CELL_PAD_X, p->y + CELL_PAD_Y, c->color);
+          PangoLayout *layout = NULL;
+
+          if (c->repeats && strlen (c->text) <= 160)
+            {
+              g_autofree char *key = cell_key (c, w);
+
+              layout = g_hash_table_lookup (p->layouts, key);
+              if (layout == NULL && g_hash_table_size (p->layouts) < 1024)
+                {
+                  layout_set (p, c->font, c->text, c->markup, w, c->align);
+                  layout = pango_layout_copy (p->layout);
+                  g_hash_table_insert (p->layouts, g_steal_pointer (&key), layout);
+                }
+            }
+          if (layout)
+            {
+              set_color (p, c->color ? c->color : &BLACK);
+              cairo_move_to (p->cr, x + CELL_PAD_X, p->y + CELL_PAD_Y);
+              pango_cairo_show_layout (p->cr, layout);
+            }
+          else
+            {
+              layout_set (p, c->font, c->text, c->markup, w, c->align);
+              layout_show (p, x + CELL_PAD_X, p->y + CELL_PAD_Y, c->color);
+            }
         }
       x += t->widths[i];
     }
+  {
+    double rule = p->y + h;
+    g_array_append_val (t->rules, rule);
+  }
 }
 
 /* A row taller than a page: its cells flow line by line over as many pages
@@ -669,9 +854,11 @@ table_row (Pdf        *p,
     {
       double fresh = p->y_max - MARGIN_TOP - (t->repeat_header ? t->header_h : 0);
 
+      table_segment_end (p, t);
       if (h > fresh)
         {
           row_split (p, t, cells, bg);
+          t->seg_top = p->y;
           return;
         }
       new_page (p);
@@ -854,6 +1041,7 @@ title_block (Pdf *p,
         Cell cells[2] = { cell (keys[i], F_TABLE_BOLD, PANGO_ALIGN_LEFT), cell (values[i], F_TABLE, PANGO_ALIGN_LEFT) };
         table_row (p, &t, cells, NULL);
       }
+    table_end (p, &t);
   }
   if (r->counted_to_us < r->to_us)
     {
@@ -934,6 +1122,7 @@ summary (Pdf *p,
     }
   summary_cells (f, &r->total, _("Total"), F_TABLE_BOLD, cells);
   table_row (p, &t, cells, &TOTAL_BG);
+  table_end (p, &t);
 
   p->y += 3;
   paragraph (p, F_TINY,
@@ -954,7 +1143,7 @@ pareto_chart (Pdf *p,
   BwReport *r = p->report;
   guint n = 0;
   double max_min = 0, nice, step;
-  double chart_h = 150, label_h = 3 * p->line_h[F_TINY] + 4;
+  double chart_h = 150, label_h = 4 * p->line_h[F_TINY] + 4;
   double left = p->x0 + 40, right = p->x1 - 34;
   double top, bottom, slot;
   int n_ticks = 5;
@@ -975,7 +1164,7 @@ pareto_chart (Pdf *p,
   if (space_left (p) - label_h - 24 >= 100)
     chart_h = MIN (chart_h, space_left (p) - label_h - 24);
   ensure (p, chart_h + label_h + 24);
-  top = p->y + 10;
+  top = p->y + 10 + p->line_h[F_TINY];
   bottom = top + chart_h;
   slot = (right - left) / n;
 
@@ -1006,8 +1195,10 @@ pareto_chart (Pdf *p,
           text_at (p, F_TINY, pct, FALSE, right + 4, y - p->line_h[F_TINY] / 2, p->x1 - right - 4, PANGO_ALIGN_LEFT,
                    &GREY_TEXT);
         }
-      text_at (p, F_TINY, _("min"), FALSE, p->x0, top - 10, left - p->x0 - 4, PANGO_ALIGN_RIGHT, &GREY_TEXT);
-      text_at (p, F_TINY, _("cumulative, %"), FALSE, right - 60, top - 10, p->x1 - right + 60, PANGO_ALIGN_RIGHT,
+      text_at (p, F_TINY, _("min"), FALSE, p->x0, top - 10 - p->line_h[F_TINY], left - p->x0 - 4, PANGO_ALIGN_RIGHT,
+               &GREY_TEXT);
+      text_at (p, F_TINY, _("cumulative, %"), FALSE, right - 80, top - 10 - p->line_h[F_TINY], p->x1 - right + 80,
+               PANGO_ALIGN_RIGHT,
                &GREY_TEXT);
 
       /* bars */
@@ -1034,7 +1225,7 @@ pareto_chart (Pdf *p,
             text_at (p, F_TINY, fmt_minutes (f, c->downtime_us), FALSE, bx - 10, bottom - bh - p->line_h[F_TINY] - 1,
                      bw + 20, PANGO_ALIGN_CENTER, &BLACK);
           layout_set (p, F_TINY, c->label, FALSE, slot - 4, PANGO_ALIGN_CENTER);
-          pango_layout_set_height (p->layout, -3);
+          pango_layout_set_height (p->layout, -4);
           pango_layout_set_ellipsize (p->layout, PANGO_ELLIPSIZE_END);
           layout_show (p, left + slot * k + 2, bottom + 3, &BLACK);
           pango_layout_set_ellipsize (p->layout, PANGO_ELLIPSIZE_NONE);
@@ -1074,8 +1265,13 @@ pareto_chart (Pdf *p,
           cairo_new_path (cr);
           cairo_arc (cr, x, y, 1.8, 0, 2 * G_PI);
           cairo_fill (cr);
-          text_at (p, F_TINY, keep (f, g_strdup_printf ("%s %%", fmt_percent (f, c->cumulative))), FALSE, x + 3,
-                   y - p->line_h[F_TINY] - 1, slot / 2, PANGO_ALIGN_LEFT, &BLACK);
+          /* the label above right of its point, the last one above left */
+          if (k + 1 < n)
+            text_at (p, F_TINY, keep (f, g_strdup_printf ("%s %%", fmt_percent (f, c->cumulative))), FALSE, x + 3,
+                     y - p->line_h[F_TINY] - 1, slot / 2, PANGO_ALIGN_LEFT, &BLACK);
+          else
+            text_at (p, F_TINY, keep (f, g_strdup_printf ("%s %%", fmt_percent (f, c->cumulative))), FALSE,
+                     x - 3 - slot / 2, y - p->line_h[F_TINY] - 1, slot / 2, PANGO_ALIGN_RIGHT, &BLACK);
           k++;
         }
 
@@ -1148,6 +1344,7 @@ by_cause (Pdf *p,
           table_row (p, &t, tot, &TOTAL_BG);
         }
     }
+  table_end (p, &t);
   (void) total_count;
   pareto_chart (p, f);
 }
@@ -1242,6 +1439,7 @@ md_advice (Pdf *p,
       cells[7] = cell (a->note ? a->note : "", F_SMALL, PANGO_ALIGN_LEFT);
       table_row (p, &t, cells, NULL);
     }
+  table_end (p, &t);
   p->y += 3;
   paragraph (p, F_TINY,
              _("The recommended level still catches the chosen share of real objects (fitted to the peaks of the "
@@ -1280,6 +1478,7 @@ metal_detector (Pdf *p,
         }
       md_cells (f, &r->md_total, _("Total"), F_TABLE_BOLD, cells);
       table_row (p, &t, cells, &TOTAL_BG);
+      table_end (p, &t);
       p->y += 3;
       paragraph (p, F_TINY, _("False-trip share: false trips over the trips the operator has classified."), FALSE,
                  &GREY_TEXT);
@@ -1555,6 +1754,9 @@ stop_list (Pdf *p,
     _("Classified by"),
   };
   const double widths[] = { 0.3, 0.9, 0.6, 0.45, 0.5, 1.0, 1.2, 2.8, 0.9 };
+  const PangoAlignment aligns[] = { PANGO_ALIGN_RIGHT, PANGO_ALIGN_LEFT, PANGO_ALIGN_LEFT, PANGO_ALIGN_RIGHT,
+                                    PANGO_ALIGN_LEFT, PANGO_ALIGN_LEFT, PANGO_ALIGN_LEFT, PANGO_ALIGN_LEFT,
+                                    PANGO_ALIGN_LEFT };
   const char *time_fmt = C_("stop time", "%m-%d %H:%M:%S");
   const char *date_fmt = C_("report date", "%Y-%m-%d");
   const char *clock_fmt = "%H:%M:%S";
@@ -1579,6 +1781,7 @@ stop_list (Pdf *p,
     g_autofree char *count = g_strdup_printf ("%u", r->stops->len);
     g_autofree char *dur = NULL;
     g_autofree char *dur_mark = NULL;
+    g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
 
     for (guint i = 0; i < r->stops->len; i++)
       {
@@ -1593,8 +1796,11 @@ stop_list (Pdf *p,
         min_w[4] = MAX (min_w[4], longest_word (p, F_TABLE, s->stop->conveyor));
         min_w[5] = MAX (min_w[5], longest_word (p, F_TABLE, _bw_report_trigger_label (s->stop->trigger)));
         min_w[6] = MAX (min_w[6], longest_word (p, F_TABLE, _bw_report_cause_label (r, s->stop->cause)));
-        if (s->stop->cause && s->stop->classified_by)
-          min_w[8] = MAX (min_w[8], MIN (longest_word (p, F_TABLE, s->stop->classified_by), 90));
+        if (s->stop->cause && s->stop->classified_by && !g_hash_table_contains (names, s->stop->classified_by))
+          {
+            g_hash_table_add (names, s->stop->classified_by);
+            min_w[8] = MAX (min_w[8], MIN (text_width (p, F_TABLE, s->stop->classified_by), 80));
+          }
       }
     dur = _bw_report_format_duration (longest);
     dur_mark = g_strconcat (dur, " *", NULL);
@@ -1609,10 +1815,18 @@ stop_list (Pdf *p,
           break;
         }
     min_w[3] = text_width (p, F_TABLE, dur_mark);
+    for (guint i = 0; i < r->stops->len; i++)
+      if (g_array_index (r->stops, BwReportStop, i).micro)
+        {
+          /* "micro-stop" under the duration, in a smaller size */
+          min_w[3] = MAX (min_w[3], 0.86 * text_width (p, F_TABLE, micro_text));
+          break;
+        }
     /* italic runs a little wider */
-    min_w[6] = MAX (min_w[6], 1.1 * longest_word (p, F_TABLE, _("not classified")));
+    min_w[6] = MAX (min_w[6], 1.1 * text_width (p, F_TABLE, _("not classified")));
     min_w[7] = 50;
-    table_init (p, &t, 9, titles, widths, NULL, min_w);
+    table_init (p, &t, 9, titles, widths, aligns, min_w);
+    table_fuse (&t, 4);
   }
   table_begin (p, &t);
   for (guint i = 0; i < r->stops->len && !p->cancelled; i++)
@@ -1642,7 +1856,7 @@ stop_list (Pdf *p,
         end_text = g_markup_printf_escaped ("<span foreground=\"#b31414\"><i>%s</i></span>%s", open_text,
                                             s->clipped_end ? " ²" : "");
       else
-        end_text = g_markup_printf_escaped ("%s%s", end, s->clipped_end ? " ²" : "");
+        end_text = g_strconcat (end, s->clipped_end ? " ²" : "", NULL);
       any_clipped |= s->clipped_start || s->clipped_end;
       any_open |= s->open;
 
@@ -1650,7 +1864,7 @@ stop_list (Pdf *p,
         dur_text = g_markup_printf_escaped ("%s%s\n<span size=\"smaller\" foreground=\"#606060\">%s</span>", dur,
                                             s->open ? " *" : "", micro_text);
       else
-        dur_text = g_markup_printf_escaped ("%s%s", dur, s->open ? " *" : "");
+        dur_text = g_strconcat (dur, s->open ? " *" : "", NULL);
 
       if (st->cause == NULL)
         {
@@ -1674,17 +1888,21 @@ stop_list (Pdf *p,
       cells[0] = cell (num, F_TABLE, PANGO_ALIGN_RIGHT);
       cells[1] = cell (start_text, F_TABLE, PANGO_ALIGN_LEFT);
       cells[2] = cell (end_text, F_TABLE, PANGO_ALIGN_LEFT);
-      cells[2].markup = TRUE;
+      cells[2].markup = s->open;
       cells[3] = cell (dur_text, F_TABLE, PANGO_ALIGN_RIGHT);
-      cells[3].markup = TRUE;
+      cells[3].markup = s->micro;
       cells[4] = cell (st->conveyor, F_TABLE, PANGO_ALIGN_LEFT);
       cells[5] = cell (_bw_report_trigger_label (st->trigger), F_TABLE, PANGO_ALIGN_LEFT);
       cells[6] = cell (cause_text, F_TABLE, PANGO_ALIGN_LEFT);
       cells[6].markup = TRUE;
       cells[7] = cell (st->comment ? st->comment : "", F_TABLE, PANGO_ALIGN_LEFT);
       cells[8] = cell (who, F_TABLE, PANGO_ALIGN_LEFT);
+      cells[0].single = cells[1].single = cells[2].single = TRUE;
+      cells[3].single = !s->micro;
+      cells[4].repeats = cells[5].repeats = cells[6].repeats = cells[7].repeats = cells[8].repeats = TRUE;
       table_row (p, &t, cells, NULL);
     }
+  table_end (p, &t);
 
   p->y += 3;
   {
@@ -1839,6 +2057,8 @@ pdf_clear (Pdf *p)
   g_clear_object (&p->fontmap);
   g_clear_pointer (&p->heights, g_array_unref);
   g_clear_pointer (&p->word_widths, g_hash_table_unref);
+  g_clear_pointer (&p->heights_of, g_hash_table_unref);
+  g_clear_pointer (&p->layouts, g_hash_table_unref);
   g_free (p->footer);
 }
 
@@ -1859,6 +2079,8 @@ _bw_report_render_pdf (BwReport      *self,
   p.cancellable = cancellable;
   p.heights = g_array_new (FALSE, FALSE, sizeof (double));
   p.word_widths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  p.heights_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  p.layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   if (self->options->orientation == BW_REPORT_LANDSCAPE)
     p.page_w = A4_H, p.page_h = A4_W;
   else

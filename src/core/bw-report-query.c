@@ -358,18 +358,34 @@ bw_report_options_apply_query (BwReportOptions  *self,
   return TRUE;
 }
 
+/* [reports] KEY of the configuration file, else of the built-in defaults */
+static char *
+config_value (GKeyFile   *user,
+              GKeyFile   *defaults,
+              const char *key)
+{
+  char *v = g_key_file_get_string (user, "reports", key, NULL);
+
+  if (v == NULL)
+    v = g_key_file_get_string (defaults, "reports", key, NULL);
+  if (v)
+    g_strstrip (v);
+  return v;
+}
+
 static gboolean
-config_duration (GKeyFile    *kf,
+config_duration (GKeyFile    *user,
+                 GKeyFile    *defaults,
                  const char  *path,
                  const char  *key,
                  gint64      *out,
                  GError     **error)
 {
-  g_autofree char *v = g_key_file_get_value (kf, "reports", key, NULL);
+  g_autofree char *v = config_value (user, defaults, key);
 
-  if (v == NULL)
+  if (v == NULL || *v == '\0')
     return TRUE;
-  if (!bw_duration_parse (g_strstrip (v), out))
+  if (!bw_duration_parse (v, out))
     {
       g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] %s: “%s” is not a duration (e.g. 1h)", path, key, v);
       return FALSE;
@@ -389,9 +405,12 @@ bw_report_options_apply_config (BwReportOptions  *self,
                                 const char       *language,
                                 GError          **error)
 {
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GKeyFile) user = g_key_file_new ();
+  g_autoptr(GKeyFile) defaults = g_key_file_new ();
+  g_autoptr(GBytes) builtin = bw_config_get_defaults ();
   g_autoptr(GTimeZone) tz = NULL;
   g_autofree char *zone = NULL, *shifts = NULL, *plant = NULL, *section = NULL, *trips = NULL;
+  const char *path = config->path ? config->path : "built-in defaults";
   gint64 window = self->md_cluster_window_us, history = self->md_history_us;
   gboolean ru;
 
@@ -408,17 +427,18 @@ bw_report_options_apply_config (BwReportOptions  *self,
       bw_report_options_set_cause (self, c->code, ru && c->name_ru ? c->name_ru : c->name, c->planned);
     }
 
-  if (config->path && !g_key_file_load_from_file (kf, config->path, G_KEY_FILE_NONE, error))
+  if (builtin)
+    g_key_file_load_from_bytes (defaults, builtin, G_KEY_FILE_NONE, NULL);
+  if (config->path && !g_key_file_load_from_file (user, config->path, G_KEY_FILE_NONE, error))
     return NULL;
 
-  zone = g_key_file_get_string (kf, "reports", "timezone", NULL);
-  if (zone && *g_strstrip (zone))
+  zone = config_value (user, defaults, "timezone");
+  if (zone && *zone)
     {
       tz = g_time_zone_new_identifier (zone);
       if (tz == NULL)
         {
-          g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] timezone: “%s” is not a time zone", config->path,
-                       zone);
+          g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] timezone: “%s” is not a time zone", path, zone);
           return NULL;
         }
     }
@@ -426,40 +446,40 @@ bw_report_options_apply_config (BwReportOptions  *self,
     tz = g_time_zone_new_local ();
   bw_report_options_set_timezone (self, tz);
 
-  if ((plant = g_key_file_get_string (kf, "reports", "plant", NULL)))
-    bw_report_options_set_plant (self, g_strstrip (plant));
-  if ((section = g_key_file_get_string (kf, "reports", "section", NULL)))
-    bw_report_options_set_section (self, g_strstrip (section));
-  if ((trips = g_key_file_get_value (kf, "reports", "md-cluster-trips", NULL)))
+  if ((plant = config_value (user, defaults, "plant")))
+    bw_report_options_set_plant (self, plant);
+  if ((section = config_value (user, defaults, "section")))
+    bw_report_options_set_section (self, section);
+  if ((trips = config_value (user, defaults, "md-cluster-trips")) && *trips)
     {
       guint64 n;
-      if (!g_ascii_string_to_unsigned (g_strstrip (trips), 10, 0, 1000, &n, NULL))
+      if (!g_ascii_string_to_unsigned (trips, 10, 0, 1000, &n, NULL))
         {
-          g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] md-cluster-trips: “%s” is not a number", config->path,
+          g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] md-cluster-trips: “%s” is not a number", path,
                        trips);
           return NULL;
         }
       self->md_cluster_max = (guint) n;
     }
-  if (!config_duration (kf, config->path, "md-cluster-window", &window, error) ||
-      !config_duration (kf, config->path, "md-history", &history, error))
+  if (!config_duration (user, defaults, path, "md-cluster-window", &window, error) ||
+      !config_duration (user, defaults, path, "md-history", &history, error))
     return NULL;
   if (window <= 0)
     {
-      g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] md-cluster-window must be longer than 0", config->path);
+      g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] md-cluster-window must be longer than 0", path);
       return NULL;
     }
   self->md_cluster_window_us = window;
   self->md_history_us = history;
 
-  shifts = g_key_file_get_string (kf, "reports", "shifts", NULL);
-  if (shifts && *g_strstrip (shifts))
+  shifts = config_value (user, defaults, "shifts");
+  if (shifts && *shifts)
     {
       g_autoptr(GError) local = NULL;
       BwShiftSchedule *s = bw_shift_schedule_new_parse (shifts, tz, &local);
 
       if (s == NULL)
-        g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] shifts: %s", config->path, local->message);
+        g_set_error (error, BW_ERROR, BW_ERROR_CONFIG, "%s: [reports] shifts: %s", path, local->message);
       return s;
     }
   return bw_shift_schedule_new_default (tz);

@@ -14,6 +14,7 @@
 #include "bw-report-private.h"
 
 #include "bw-error.h"
+#include "bw-md-sensitivity.h"
 #include "bw-tags.h"
 #include "bw-time.h"
 
@@ -444,17 +445,20 @@ bw_report_options_get_now (const BwReportOptions *self)
 
 /* ---- labels ---- */
 
+/* The report's own names of the default reason tree and the triggers (in
+ * the "report" context: the report may break their long words where the
+ * app would not) */
 static const struct
 {
   const char *code;
   const char *label;
 } cause_labels[] = {
-  { BW_CAUSE_MD_FALSE_TRIP, N_("Metal detector false trip") },
-  { BW_CAUSE_FOREIGN_OBJECT, N_("Foreign object found") },
-  { BW_CAUSE_FAILURE, N_("Equipment failure") },
-  { BW_CAUSE_PROCESS, N_("Process stop") },
-  { BW_CAUSE_PLANNED, N_("Planned stop") },
-  { BW_CAUSE_OTHER, N_("Other") },
+  { BW_CAUSE_MD_FALSE_TRIP, NC_("report", "Metal detector false trip") },
+  { BW_CAUSE_FOREIGN_OBJECT, NC_("report", "Foreign object found") },
+  { BW_CAUSE_FAILURE, NC_("report", "Equipment failure") },
+  { BW_CAUSE_PROCESS, NC_("report", "Process stop") },
+  { BW_CAUSE_PLANNED, NC_("report", "Planned stop") },
+  { BW_CAUSE_OTHER, NC_("report", "Other") },
 };
 
 static const struct
@@ -462,14 +466,25 @@ static const struct
   const char *code;
   const char *label;
 } trigger_labels[] = {
-  { "none", N_("No interlock") },
-  { "md_trip", N_("Metal detector") },
-  { "overload", N_("Motor overload") },
-  { "pullcord", N_("Pull-cord") },
-  { "misalign", N_("Belt misalignment") },
-  { "chute_block", N_("Chute blockage") },
-  { "slip", N_("Belt slip") },
+  { "none", NC_("report", "No interlock") },
+  { "md_trip", NC_("report", "Metal detector") },
+  { "overload", NC_("report", "Motor overload") },
+  { "pullcord", NC_("report", "Pull-cord") },
+  { "misalign", NC_("report", "Belt misalignment") },
+  { "chute_block", NC_("report", "Chute blockage") },
+  { "slip", NC_("report", "Belt slip") },
 };
+
+static const char *
+report_label (const char *msgid)
+{
+  char key[256];
+  const char *s;
+
+  g_snprintf (key, sizeof key, "report\004%s", msgid);
+  s = _bw_report_pgettext (key, sizeof "report");
+  return s == key + sizeof "report" ? msgid : s;
+}
 
 static const BwReportCauseOption *
 find_cause_option (const BwReportOptions *options,
@@ -497,7 +512,7 @@ _bw_report_cause_label (BwReport   *self,
     return opt->label;
   for (guint i = 0; i < G_N_ELEMENTS (cause_labels); i++)
     if (g_str_equal (code, cause_labels[i].code))
-      return _(cause_labels[i].label);
+      return report_label (cause_labels[i].label);
   return code;
 }
 
@@ -508,7 +523,7 @@ _bw_report_trigger_label (const char *trigger)
     return "";
   for (guint i = 0; i < G_N_ELEMENTS (trigger_labels); i++)
     if (g_str_equal (trigger, trigger_labels[i].code))
-      return _(trigger_labels[i].label);
+      return report_label (trigger_labels[i].label);
   return trigger;
 }
 
@@ -1162,6 +1177,134 @@ bw_report_new_from_stops (GPtrArray              *stops,
   return g_steal_pointer (&self);
 }
 
+/* The metal-detector sensitivity advice (day and range reports): per
+ * conveyor, from the classified trips of the history before the report's
+ * end, by bw_md_recommend(). */
+static gboolean
+compute_md_advice (BwReport      *self,
+                   BwLedger      *ledger,
+                   GPtrArray     *infos,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  const BwReportOptions *o = self->options;
+  g_autoptr(GPtrArray) stops = NULL;
+  g_autoptr(GHashTable) trips = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_array_unref);
+  g_autoptr(GHashTable) first_stop = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  BwMdSensitivityParams params;
+  BwStopQuery q = { 0 };
+  const BwCatalog *previous;
+
+  if (o->md_history_us <= 0 || o->type == BW_REPORT_TYPE_SHIFT || self->counted_to_us <= self->from_us)
+    return TRUE;
+  q.from_us = self->counted_to_us - o->md_history_us;
+  q.to_us = self->counted_to_us;
+  q.ascending = TRUE;
+  if (o->conveyors && g_strv_length (o->conveyors) <= MAX_QUERY_CONVEYORS)
+    q.conveyors = (const char * const *) o->conveyors;
+  stops = bw_ledger_list_stops (ledger, &q, NULL, error);
+  if (stops == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  for (guint i = 0; i < stops->len; i++)
+    {
+      BwStop *s = stops->pdata[i];
+      BwMdTrip trip;
+      GArray *a;
+      gint64 *first = g_hash_table_lookup (first_stop, s->conveyor);
+      gint64 start = MAX (s->start_us, q.from_us);
+
+      if (first == NULL)
+        g_hash_table_insert (first_stop, s->conveyor, g_memdup2 (&start, sizeof start));
+      else if (start < *first)
+        *first = start;
+
+      /* a trip tells something when the operator said what it was and the
+       * detector's peak is known */
+      if (g_strcmp0 (s->trigger, "md_trip") != 0 || s->end_us == 0 || s->start_us < q.from_us ||
+          !(g_strcmp0 (s->cause, BW_CAUSE_MD_FALSE_TRIP) == 0 || g_strcmp0 (s->cause, BW_CAUSE_FOREIGN_OBJECT) == 0) ||
+          !isfinite (s->md_peak) || s->md_peak <= 0)
+        continue;
+      trip.peak = s->md_peak;
+      trip.object_found = g_str_equal (s->cause, BW_CAUSE_FOREIGN_OBJECT);
+      trip.duration_s = (double) (s->end_us - s->start_us) / 1e6;
+      a = g_hash_table_lookup (trips, s->conveyor);
+      if (a == NULL)
+        {
+          a = g_array_new (FALSE, FALSE, sizeof (BwMdTrip));
+          g_hash_table_insert (trips, s->conveyor, a);
+        }
+      g_array_append_val (a, trip);
+    }
+
+  bw_md_sensitivity_params_init (&params);
+  params.bootstrap = 100;
+  previous = _bw_report_push_catalog (self->catalog);
+  for (guint i = 0; i < self->conveyors->len; i++)
+    {
+      const BwReportConveyor *c = self->conveyors->pdata[i];
+      GArray *a = g_hash_table_lookup (trips, c->conveyor);
+      g_autoptr(BwMdRecommendation) rec = NULL;
+      g_autoptr(GError) local = NULL;
+      BwReportMdAdvice advice = { 0 };
+      gint64 since = q.from_us;
+      gint64 *first = g_hash_table_lookup (first_stop, c->conveyor);
+
+      if (a == NULL)
+        continue;
+      /* the history is shorter when the conveyor is younger (first seen
+       * later), unless it stopped before that (a replayed recording) */
+      for (guint k = 0; infos && k < infos->len; k++)
+        {
+          BwConveyorInfo *info = infos->pdata[k];
+          if (g_str_equal (info->id, c->conveyor) && info->first_seen_us > since)
+            since = MIN (info->first_seen_us, first ? *first : info->first_seen_us);
+        }
+      rec = bw_md_recommend (c->conveyor, (const BwMdTrip *) (gpointer) a->data, a->len,
+                             (double) (self->counted_to_us - since) / BW_USEC_PER_DAY, &params, &local);
+      if (rec == NULL)
+        {
+          g_debug ("No sensitivity advice for %s: %s", c->conveyor, local->message);
+          continue;
+        }
+      advice.conveyor = g_strdup (c->conveyor);
+      advice.n_trips = rec->n_trips;
+      advice.n_false = rec->n_false;
+      advice.n_objects = rec->n_objects;
+      advice.span_days = rec->span_days;
+      advice.false_trips_per_day = rec->false_trips_per_day;
+      advice.false_trip_downtime_min_per_day = rec->false_trip_downtime_min_per_day;
+      advice.current_level = params.current_level;
+      advice.has_recommendation = rec->has_recommendation;
+      advice.recommended_level = rec->recommended_level;
+      advice.recommended_level_low = rec->recommended_level_low;
+      advice.recommended_level_high = rec->recommended_level_high;
+      advice.catch_share = rec->catch_share;
+      advice.false_trips_per_day_after = rec->false_trips_per_day_after;
+      advice.downtime_saved_min_per_day = rec->downtime_saved_min_per_day;
+      advice.missed_objects_per_year = rec->missed_objects_per_year;
+      /* the note in the report's language */
+      {
+        const char *mark = C_("decimal mark", ".");
+        g_autofree char *a1 = _bw_report_format_number (100 * (1 - rec->current_catch_share), 1, mark);
+        g_autofree char *a2 = _bw_report_format_number (100 * rec->catch_share, 1, mark);
+        g_autofree char *a3 = _bw_report_format_number (rec->missed_objects_per_year, 1, mark);
+
+        if (!rec->has_recommendation)
+          advice.note = g_strdup_printf (_("Too little history: %u objects found, %u needed."), rec->n_objects,
+                                         MAX (params.min_objects, 2));
+        else if (rec->note)
+          advice.note = g_strdup_printf (_("Keep the present level: it already lets %s %% of objects through."), a1);
+        else
+          advice.note = g_strdup_printf (_("Catches %s %% of objects; about %s missed a year."), a2, a3);
+      }
+      g_array_append_val (self->md_advice, advice);
+    }
+  _bw_report_pop_catalog (previous);
+  self->md_advice_available = TRUE;
+  return TRUE;
+}
+
 /**
  * bw_report_new_from_ledger:
  *
@@ -1198,7 +1341,8 @@ bw_report_new_from_ledger (BwLedger               *ledger,
   if (stops == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  if (!compute (self, stops, infos, error))
+  if (!compute (self, stops, infos, error) ||
+      !compute_md_advice (self, ledger, infos, cancellable, error))
     return NULL;
   return g_steal_pointer (&self);
 }
@@ -1748,22 +1892,30 @@ task_data_free (gpointer data)
   g_free (d);
 }
 
-static gboolean
-is_postgres_conninfo (const char *ledger)
+/* "postgresql://…", "postgres://…", "postgresql:CONNINFO", "host=… dbname=…"
+ * are PostgreSQL; anything else is an SQLite file */
+static char *
+postgres_conninfo (const char *ledger)
 {
-  return g_str_has_prefix (ledger, "postgresql://") || g_str_has_prefix (ledger, "postgres://") ||
-         ((strstr (ledger, "dbname=") || strstr (ledger, "host=")) && !g_file_test (ledger, G_FILE_TEST_EXISTS));
+  if (g_str_has_prefix (ledger, "postgresql://") || g_str_has_prefix (ledger, "postgres://"))
+    return g_strdup (ledger);
+  if (g_str_has_prefix (ledger, "postgresql:"))
+    return g_strdup (ledger + strlen ("postgresql:"));
+  if ((strstr (ledger, "dbname=") || strstr (ledger, "host=")) && !g_file_test (ledger, G_FILE_TEST_EXISTS))
+    return g_strdup (ledger);
+  return NULL;
 }
 
 static BwLedger *
 open_readonly (const char  *ledger,
                GError     **error)
 {
+  g_autofree char *conninfo = postgres_conninfo (ledger);
   BwLedger *l;
 
-  if (!is_postgres_conninfo (ledger))
+  if (conninfo == NULL)
     return bw_ledger_open_sqlite_readonly (ledger, error);
-  l = bw_ledger_open_postgres (ledger, error);
+  l = bw_ledger_open_postgres (conninfo, error);
   if (l && !bw_db_exec (bw_ledger_get_db (l), "SET default_transaction_read_only = on", error))
     g_clear_pointer (&l, bw_ledger_close);
   return l;
@@ -1794,7 +1946,9 @@ from_ledger_thread (GTask        *task,
 
 /**
  * bw_report_new_from_ledger_async:
- * @ledger: an SQLite ledger's path or a PostgreSQL connection string
+ * @ledger: an SQLite ledger's path, or a PostgreSQL connection: a URI
+ *   (`postgresql://…`), `postgresql:` followed by a connection string, or a
+ *   connection string with `host=` or `dbname=`
  *
  * Builds the report in a worker thread, on a read-only connection of its
  * own.

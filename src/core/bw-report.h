@@ -329,8 +329,9 @@ gboolean                  bw_report_write               (BwReport              *
 JsonNode                 *bw_report_to_json             (BwReport              *self);
 
 /* Worker-thread variants. The ledger one opens its own read-only connection
- * to @ledger: an SQLite file's path, or a PostgreSQL connection string
- * (`postgresql://…`, `postgres://…` or `host=… dbname=…`). The stops one
+ * to @ledger: an SQLite file's path, or a PostgreSQL connection
+ * (`postgresql://…`, `postgres://…`, `postgresql:` followed by a connection
+ * string, or a connection string with `host=` or `dbname=`). The stops one
  * takes a reference on @stops (BwStop*), which must not change meanwhile. */
 void                      bw_report_new_from_ledger_async  (const char            *ledger,
                                                             const BwReportOptions *options,

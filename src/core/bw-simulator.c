@@ -37,6 +37,10 @@ typedef struct
   double      feed_dev;     /* relative OU deviation of the ore feed */
   double      mag;          /* magnetic ore fraction 0..1 */
   double      load_true;    /* t/h on the belt, lagging the feed */
+  double      setpoint;     /* the operators' feed rate, × nominal */
+  double      setpoint_target;
+  gint64      setpoint_at_us;
+  GRand      *setpoint_rng; /* its own stream: the scenarios stay as they were */
   double      current_lp;   /* current, low-passed */
   /* scenario */
   Phase       phase;
@@ -245,6 +249,10 @@ bw_simulator_new (const BwSimParams *params)
       c->mag = uniform (c, 0.2, 0.4);
       c->feed_dev = 0;
       c->feed_factor = 1;
+      c->setpoint_rng = g_rand_new_with_seed_array ((const guint32[]) { (guint32) params->seed,
+                                                                        (guint32) (params->seed >> 32), i, 0xfeed }, 4);
+      c->setpoint = c->setpoint_target = 1;
+      c->setpoint_at_us = self->now_us + (gint64) (g_rand_double_range (c->setpoint_rng, 2, 12) * BW_USEC_PER_MIN);
       c->load_true = c->feed_nom;
       c->current_lp = c->i0 + c->k_i * c->feed_nom;
       c->running = TRUE;
@@ -273,6 +281,7 @@ bw_simulator_free (BwSimulator *self)
     {
       SimConveyor *c = self->conveyors->pdata[i];
       g_rand_free (c->rng);
+      g_rand_free (c->setpoint_rng);
       g_free (c->id);
       g_free (c);
     }
@@ -489,6 +498,13 @@ step_conveyor (BwSimulator     *self,
   c->feed_dev += -c->feed_dev * DT / 90.0 + 0.1 * sqrt (2 * DT / 90.0) * gauss (c);
   c->mag += (0.3 - c->mag) * DT / 300.0 + 0.15 * sqrt (2 * DT / 300.0) * gauss (c);
   c->mag = CLAMP (c->mag, 0.0, 1.0);
+  /* the operators move the feed rate now and then; it ramps over ~20 s */
+  if (t >= c->setpoint_at_us)
+    {
+      c->setpoint_target = g_rand_double_range (c->setpoint_rng, 0.7, 1.15);
+      c->setpoint_at_us = t + (gint64) (g_rand_double_range (c->setpoint_rng, 4, 15) * BW_USEC_PER_MIN);
+    }
+  c->setpoint += (c->setpoint_target - c->setpoint) * DT / 20.0;
 
   /* scenario transitions */
   if (c->phase == PH_RUNNING && t >= c->next_event_us)
@@ -592,7 +608,7 @@ step_conveyor (BwSimulator     *self,
     trip (c, BW_TAG_SLIP, t);
 
   /* load on the belt: the feeder is interlocked with the belt */
-  feed = c->running ? c->feed_nom * (1 + c->feed_dev) * c->feed_factor : 0;
+  feed = c->running ? c->feed_nom * c->setpoint * (1 + c->feed_dev) * c->feed_factor : 0;
   if (c->running)
     c->load_true += (feed - c->load_true) * DT / 6.0;
   load_reading = c->load_true * (1 + load_extra) * c->speed / c->v_nom + 0.01 * c->feed_nom * gauss (c);

@@ -17,6 +17,7 @@
 #include "bw-tags.h"
 #include "bw-time.h"
 #include "bw-training-data.h"
+#include "bw-ledger.h"
 #include "bw-wire.h"
 
 #define DEFAULT_PERIOD_US  (100 * G_GINT64_CONSTANT (1000))
@@ -559,5 +560,113 @@ out:
   g_hash_table_unref (c.index);
   g_ptr_array_unref (c.tags);
   g_ptr_array_unref (c.series);
+  return data;
+}
+
+/* Ledger -------------------------------------------------------------------- */
+
+/**
+ * bw_training_data_from_ledger:
+ * @from_us: start of the history to use (0: a week before @to_us)
+ * @to_us: end (0: now)
+ *
+ * Rows of the ledger's per-second history (each second's mean) of one
+ * conveyor. Seconds in which the belt was stopped (the running tag's minimum
+ * below 0.5) and the start-up seconds after are left out, as are seconds
+ * where a tag has no data. A model fitted on these rows works on one-second
+ * rows: give it a row period of 1 s.
+ */
+BwTrainingData *
+bw_training_data_from_ledger (BwLedger                *ledger,
+                              const char              *conveyor,
+                              gint64                   from_us,
+                              gint64                   to_us,
+                              const BwTrainingOptions *options,
+                              GError                 **error)
+{
+  static const BwTrainingOptions defaults = { 0 };
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) series = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr(GArray) running = NULL;
+  gint64 startup_us;
+  Filter f;
+  BwTrainingData *data;
+  g_autofree guint *pos = NULL;
+  guint rpos = 0;
+
+  if (options == NULL)
+    options = &defaults;
+  if (to_us == 0)
+    to_us = g_get_real_time ();
+  if (from_us == 0)
+    from_us = to_us - 7 * BW_USEC_PER_DAY;
+  startup_us = options->startup_us < 0 ? 0 : options->startup_us ? options->startup_us : DEFAULT_STARTUP_US;
+
+  if (options->tags)
+    for (guint i = 0; options->tags[i]; i++)
+      g_ptr_array_add (names, g_strdup (options->tags[i]));
+  else
+    for (int t = 0; t < BW_N_STANDARD_TAGS; t++)
+      if (is_default_feature (bw_tag_name (t)))
+        g_ptr_array_add (names, g_strdup (bw_tag_name (t)));
+  for (guint i = 0; i < names->len; i++)
+    {
+      GArray *h = bw_ledger_get_history (ledger, conveyor, names->pdata[i], from_us, to_us, error);
+      if (h == NULL)
+        {
+          g_ptr_array_foreach (names, (GFunc) g_free, NULL);
+          return NULL;
+        }
+      if (h->len == 0)
+        {
+          g_set_error (error, BW_ERROR, BW_ERROR_INVALID, "the ledger has no history of %s.%s in that period",
+                       conveyor, (char *) names->pdata[i]);
+          g_array_unref (h);
+          g_ptr_array_foreach (names, (GFunc) g_free, NULL);
+          return NULL;
+        }
+      g_ptr_array_add (series, h);
+    }
+  running = bw_ledger_get_history (ledger, conveyor, "running", from_us, to_us, error);
+  if (running == NULL)
+    {
+      g_ptr_array_foreach (names, (GFunc) g_free, NULL);
+      return NULL;
+    }
+
+  /* walk the seconds of the first series; the others are merged by time */
+  filter_init (&f, names->len, startup_us, FALSE);
+  pos = g_new0 (guint, names->len);
+  {
+    GArray *first = series->pdata[0];
+    g_autofree double *row = g_new (double, names->len);
+
+    for (guint k = 0; k < first->len; k++)
+      {
+        gint64 t = g_array_index (first, BwHistoryPoint, k).time_us;
+        double run = NAN;
+        gboolean complete = TRUE;
+
+        for (guint j = 0; j < names->len && complete; j++)
+          {
+            GArray *h = series->pdata[j];
+            while (pos[j] < h->len && g_array_index (h, BwHistoryPoint, pos[j]).time_us < t)
+              pos[j]++;
+            if (pos[j] < h->len && g_array_index (h, BwHistoryPoint, pos[j]).time_us == t)
+              row[j] = g_array_index (h, BwHistoryPoint, pos[j]).mean;
+            else
+              complete = FALSE;
+          }
+        while (rpos < running->len && g_array_index (running, BwHistoryPoint, rpos).time_us < t)
+          rpos++;
+        if (rpos < running->len && g_array_index (running, BwHistoryPoint, rpos).time_us == t)
+          run = g_array_index (running, BwHistoryPoint, rpos).min >= 0.5 ? 1 : 0;
+        if (complete)
+          filter_row (&f, t, row, run);
+      }
+  }
+  g_ptr_array_add (names, NULL);
+  data = filter_finish (&f, (char **) g_ptr_array_steal (names, NULL), error);
+  filter_clear (&f);
   return data;
 }

@@ -63,6 +63,14 @@ BwTrainingData *bw_training_data_from_replay (const char              *path,
                                               const BwTrainingOptions *options,
                                               GError                 **error);
 
+struct _BwLedger;
+BwTrainingData *bw_training_data_from_ledger (struct _BwLedger        *ledger,
+                                              const char              *conveyor,
+                                              gint64                   from_us,
+                                              gint64                   to_us,
+                                              const BwTrainingOptions *options,
+                                              GError                 **error);
+
 void            bw_training_data_free        (BwTrainingData          *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BwTrainingData, bw_training_data_free)
 

@@ -604,16 +604,18 @@ bw_wire_parse_message (const char       *buf,
       count_bad (stats, BW_BAD_NOT_JSON, &s, bad_func, user_data);
       return 0;
     }
+  /* strings with escapes are decoded here, wherever they are */
+  s.scratch = g_string_sized_new (64);
   if (*s.p != '[')
     {
       ValueKind kind = skip_value (&s, 0);
       skip_ws (&s);
       count_bad (stats, kind == VAL_ERROR || s.p != s.end ? BW_BAD_NOT_JSON : BW_BAD_NOT_ARRAY,
                  &s, bad_func, user_data);
+      g_string_free (s.scratch, TRUE);
       return 0;
     }
 
-  s.scratch = g_string_sized_new (64);
   s.p++;
   for (;;)
     {

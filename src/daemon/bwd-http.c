@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bw-error.h"
+#include "bw-md-sensitivity.h"
 #include "bw-tags.h"
 #include "bw-time.h"
 #include "bwd-service-private.h"
@@ -1057,6 +1058,59 @@ causes_cb (SoupServer        *server,
   send_builder (msg, SOUP_STATUS_OK, b);
 }
 
+/* ---- metal-detector sensitivity ---- */
+
+static void
+md_sensitivity_cb (SoupServer        *server,
+                   SoupServerMessage *msg,
+                   const char        *path,
+                   GHashTable        *query,
+                   gpointer           data)
+{
+  BwdService *self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) recs = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  BwMdSensitivityParams params;
+  const char *target = query_get (query, "target");
+  gint64 from = 0, to = 0;
+
+  self->http_requests++;
+  if (!require_method (msg, "GET"))
+    return;
+  bw_md_sensitivity_params_init (&params);
+  if (!query_time (query, "from", &from, &error) || !query_time (query, "to", &to, &error))
+    {
+      send_gerror (msg, error);
+      return;
+    }
+  if (target)
+    {
+      char *end;
+      double v = g_ascii_strtod (target, &end);
+      if (*end || !(v > 0.5 && v < 1))
+        {
+          send_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid", "“target” is the share of objects to catch, 0.5 to 1");
+          return;
+        }
+      params.target_catch = v;
+    }
+  recs = bw_md_recommend_from_ledger (self->ledger, from, to, &params, &error);
+  if (recs == NULL)
+    {
+      send_gerror (msg, error);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "conveyors");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < recs->len; i++)
+    json_builder_add_value (b, bw_md_recommendation_to_json (recs->pdata[i]));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  send_builder (msg, SOUP_STATUS_OK, b);
+}
+
 /* ---- metrics and the rest ---- */
 
 static void
@@ -1099,5 +1153,7 @@ bwd_http_register (BwdService *self)
   soup_server_add_handler (self->server, "/api/v1/signals", signals_cb, self, NULL);
   soup_server_add_handler (self->server, "/api/v1/events", events_cb, self, NULL);
   soup_server_add_handler (self->server, "/api/v1/causes", causes_cb, self, NULL);
+  soup_server_add_handler (self->server, "/api/v1/md-sensitivity", md_sensitivity_cb, self, NULL);
   soup_server_add_handler (self->server, "/metrics", metrics_cb, self, NULL);
+  bwd_reports_register (self);
 }

@@ -56,6 +56,13 @@ struct _BwdKafka
   guint64      commit_errors;
   guint        poll_source_id;
   gint         ref_count;
+
+  /* the events topic is at least once: the ledger knows up to which seq the
+   * events were delivered, and they are produced again after a crash */
+  char        *events_source;    /* "kafka-events:<topic>" in source_offsets */
+  GSequence   *unacked;          /* gint64 seqs produced, not yet delivered */
+  gint64       produced_seq;     /* highest seq handed to the producer */
+  gint64       saved_seq;        /* delivered up to, as stored in the ledger */
 };
 
 typedef struct
@@ -82,6 +89,8 @@ kafka_unref (BwdKafka *k)
   g_free (k->topic);
   g_free (k->events_topic);
   g_free (k->source_name);
+  g_free (k->events_source);
+  g_clear_pointer (&k->unacked, g_sequence_free);
   g_free (k);
 }
 
@@ -251,13 +260,49 @@ consumer_thread (gpointer data)
 
 /* ---- events producer ---- */
 
+static void save_delivered (BwdKafka *k);
+
 static gboolean
 poll_producer_cb (gpointer data)
 {
   BwdKafka *k = data;
 
   rd_kafka_poll (k->producer, 0);
+  save_delivered (k);
   return G_SOURCE_CONTINUE;
+}
+
+static gint
+compare_seq (gconstpointer a,
+             gconstpointer b,
+             gpointer      data)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return (x > y) - (x < y);
+}
+
+/* Everything below the oldest event still in flight has been delivered */
+static void
+save_delivered (BwdKafka *k)
+{
+  GSequenceIter *first = g_sequence_get_begin_iter (k->unacked);
+  gint64 delivered = g_sequence_iter_is_end (first) ? k->produced_seq
+                                                     : *(gint64 *) g_sequence_get (first) - 1;
+  g_autoptr(GError) error = NULL;
+  BwLedger *l;
+
+  if (k->service == NULL || delivered <= k->saved_seq)
+    return;
+  l = k->service->ledger;
+  if (!bw_ledger_begin (l, &error) ||
+      !bw_ledger_set_offset (l, k->events_source, 0, delivered + 1, &error) ||
+      !bw_ledger_commit (l, &error))
+    {
+      bw_ledger_rollback (l);
+      g_debug ("could not store the events topic's position: %s", error->message);
+      return;
+    }
+  k->saved_seq = delivered;
 }
 
 static void
@@ -266,6 +311,7 @@ delivery_cb (rd_kafka_t               *rk,
              void                     *opaque)
 {
   BwdKafka *k = opaque;
+  gint64 *seq = m->_private;
 
   if (m->err)
     {
@@ -274,6 +320,18 @@ delivery_cb (rd_kafka_t               *rk,
     }
   else
     k->produced++;
+  if (seq)
+    {
+      /* a failed event stays "in flight": the position is not moved past it
+       * and the event is sent again at the next start */
+      if (!m->err)
+        {
+          GSequenceIter *it = g_sequence_lookup (k->unacked, seq, compare_seq, NULL);
+          if (it)
+            g_sequence_remove (it);
+        }
+      g_free (seq);
+    }
 }
 
 void
@@ -283,20 +341,29 @@ bwd_kafka_produce_event (BwdKafka *k,
   g_autofree char *text = NULL;
   rd_kafka_resp_err_t err;
 
-  if (k->producer == NULL)
+  gint64 *seq;
+
+  if (k->producer == NULL || !bw_event_is_persistent (event) || event->seq <= k->produced_seq)
     return;
   text = bw_event_to_string (event);
+  seq = g_new (gint64, 1);
+  *seq = event->seq;
   err = rd_kafka_producev (k->producer,
                            RD_KAFKA_V_TOPIC (k->events_topic),
                            RD_KAFKA_V_KEY (event->conveyor, event->conveyor ? strlen (event->conveyor) : 0),
                            RD_KAFKA_V_VALUE (text, strlen (text)),
                            RD_KAFKA_V_MSGFLAGS (RD_KAFKA_MSG_F_COPY),
+                           RD_KAFKA_V_OPAQUE (seq),
                            RD_KAFKA_V_END);
   if (err)
     {
       k->produce_errors++;
       g_warning ("cannot queue an event for Kafka: %s", rd_kafka_err2str (err));
+      g_free (seq);
+      return;
     }
+  g_sequence_insert_sorted (k->unacked, g_memdup2 (seq, sizeof *seq), compare_seq, NULL);
+  k->produced_seq = event->seq;
 }
 
 /* ---- set-up ---- */
@@ -357,6 +424,8 @@ bwd_kafka_new (BwdService  *service,
   k->topic = g_strdup (service->config->kafka_topic);
   k->events_topic = g_strdup (service->config->kafka_events_topic);
   k->source_name = g_strconcat (SOURCE_PREFIX, k->topic, NULL);
+  k->events_source = g_strconcat ("kafka-events:", k->events_topic, NULL);
+  k->unacked = g_sequence_new (g_free);
   g_mutex_init (&k->lock);
   g_cond_init (&k->cond);
 
@@ -409,6 +478,32 @@ bwd_kafka_new (BwdService  *service,
           return NULL;
         }
       k->poll_source_id = g_timeout_add (100, poll_producer_cb, k);
+
+      /* what a crash kept from the events topic is sent now */
+      {
+        g_autoptr(GHashTable) done = bw_ledger_get_offsets (service->ledger, k->events_source, NULL);
+        gint64 *next = done ? g_hash_table_lookup (done, GINT_TO_POINTER (0)) : NULL;
+        gint64 after = next ? *next - 1 : bw_ledger_get_last_seq (service->ledger, NULL);
+        guint resent = 0;
+
+        k->produced_seq = MAX (after, 0);
+        /* the position is stored from the start: a service that dies before
+         * its first delivery resends from here, not from wherever the log is
+         * by then */
+        k->saved_seq = k->produced_seq - 1;
+        save_delivered (k);
+        for (;;)
+          {
+            g_autoptr(GPtrArray) backlog = bw_ledger_events_after (service->ledger, k->produced_seq, 1000, NULL);
+            if (backlog == NULL || backlog->len == 0)
+              break;
+            for (guint i = 0; i < backlog->len; i++)
+              bwd_kafka_produce_event (k, backlog->pdata[i]);
+            resent += backlog->len;
+          }
+        if (resent)
+          g_message ("%u events not delivered to %s before are sent again", resent, k->events_topic);
+      }
     }
 
   g_atomic_int_set (&k->running, 1);
@@ -427,7 +522,6 @@ bwd_kafka_free (BwdKafka *k)
   g_mutex_unlock (&k->lock);
   if (k->thread)
     g_thread_join (k->thread);
-  k->service = NULL;
   g_clear_handle_id (&k->poll_source_id, g_source_remove);
   if (k->consumer)
     {
@@ -437,9 +531,12 @@ bwd_kafka_free (BwdKafka *k)
   if (k->producer)
     {
       if (rd_kafka_flush (k->producer, 5000) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        g_warning ("%d events were not delivered to Kafka", rd_kafka_outq_len (k->producer));
+        g_warning ("%d events were not delivered to Kafka; they are sent at the next start",
+                   rd_kafka_outq_len (k->producer));
+      save_delivered (k);
       rd_kafka_destroy (k->producer);
     }
+  k->service = NULL;
   kafka_unref (k);
 }
 

@@ -89,6 +89,8 @@ bwd_metrics_render (BwdService *self)
     bwd_kafka_append_metrics (self->kafka, out);
   if (self->classifier)
     bwd_classifier_append_metrics (self->classifier, out);
+  if (self->anomaly)
+    bwd_anomaly_append_metrics (self->anomaly, out);
   (void) bad_total;
   return g_string_free (out, FALSE);
 }

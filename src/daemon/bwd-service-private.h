@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 
 typedef struct _BwdKafka BwdKafka;
 typedef struct _BwdClassifier BwdClassifier;
+typedef struct _BwdAnomaly BwdAnomaly;
 
 struct _BwdService
 {
@@ -51,6 +52,7 @@ struct _BwdService
   BwdKafka     *kafka;
 
   BwdClassifier *classifier;
+  BwdAnomaly    *anomaly;
 
   guint         live_source_id;
   guint         maintenance_source_id;
@@ -58,6 +60,9 @@ struct _BwdService
 
 /* bwd-http.c */
 void      bwd_http_register      (BwdService *self);
+
+/* bwd-reports.c */
+void      bwd_reports_register   (BwdService *self);
 
 /* bwd-stream.c */
 void      bwd_stream_register    (BwdService *self);
@@ -91,6 +96,13 @@ gboolean       bwd_classifier_reload    (BwdClassifier *k,
 void           bwd_classifier_append_metrics (BwdClassifier *k,
                                               GString       *out);
 const char    *bwd_classifier_get_name  (BwdClassifier *k);
+
+/* bwd-anomaly.c */
+BwdAnomaly    *bwd_anomaly_new          (BwdService    *self);
+void           bwd_anomaly_free         (BwdAnomaly    *a);
+void           bwd_anomaly_reload       (BwdAnomaly    *a);
+void           bwd_anomaly_append_metrics (BwdAnomaly  *a,
+                                           GString     *out);
 
 /* bwd-metrics.c */
 char     *bwd_metrics_render     (BwdService *self);

@@ -115,6 +115,7 @@ bwd_service_finalize (GObject *object)
 
   g_clear_pointer (&self->clients, g_ptr_array_unref);
   g_clear_pointer (&self->classifier, bwd_classifier_free);
+  g_clear_pointer (&self->anomaly, bwd_anomaly_free);
   g_clear_object (&self->monitor);
   g_clear_pointer (&self->ledger, bw_ledger_close);
   g_clear_pointer (&self->config, bw_config_free);
@@ -173,6 +174,7 @@ bwd_service_new (BwConfig  *config,
   self->classifier = bwd_classifier_new (self, error);
   if (self->classifier == NULL)
     return NULL;
+  self->anomaly = bwd_anomaly_new (self);
   return g_steal_pointer (&self);
 }
 
@@ -348,4 +350,6 @@ bwd_service_reload (BwdService *self)
 
   if (self->classifier && !bwd_classifier_reload (self->classifier, &error))
     g_warning ("%s", error->message);
+  if (self->anomaly)
+    bwd_anomaly_reload (self->anomaly);
 }

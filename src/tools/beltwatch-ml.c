@@ -18,12 +18,12 @@
 
 /* One line per subcommand; the implementations are in bw-ml-*.c */
 #define BW_ML_COMMANDS(X) \
+  X (report, "Write a downtime report (PDF, CSV or JSON) from a ledger or a server") \
   X (stops, "Print the stops of a ledger (JSON or CSV)") \
   X (train_classifier, "Train the stop-cause classifier and record the run (MLflow layout)") \
   X (skab, "Run an anomaly detector on the SKAB benchmark") \
-  X (fit, "Fit an anomaly model on normal running (CSV or replay file)") \
-  X (score, "Run an anomaly model over recorded data and print its anomalies") \
-  X (report, "Write a downtime report (PDF, CSV or JSON) from a ledger or a server")
+  X (fit, "Fit an anomaly model on normal running (CSV, replay file or ledger history)") \
+  X (score, "Run an anomaly model over recorded data and print its anomalies")
 
 #define DECLARE(name, summary) int bw_ml_##name##_main (int argc, char **argv);
 BW_ML_COMMANDS (DECLARE)

@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "bw-anomaly-model.h"
+#include "bw-ledger.h"
+#include "bw-time.h"
 #include "bw-training-data.h"
 
 int bw_ml_fit_main (int argc, char **argv);
@@ -21,6 +23,7 @@ bw_ml_fit_main (int    argc,
 {
   g_autofree char *csv = NULL;
   g_autofree char *replay = NULL;
+  g_autofree char *db = NULL, *from = NULL, *to = NULL;
   g_autofree char *conveyor = NULL;
   g_autofree char *tags = NULL;
   g_autofree char *algorithm = NULL;
@@ -32,7 +35,10 @@ bw_ml_fit_main (int    argc,
   const GOptionEntry entries[] = {
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Train on a CSV file (header; time, running and tag columns)", "FILE" },
     { "replay", 'r', 0, G_OPTION_ARG_FILENAME, &replay, "Train on a replay file (JSON Lines of samples)", "FILE" },
-    { "conveyor", 'c', 0, G_OPTION_ARG_STRING, &conveyor, "Conveyor of the replay file (needed when it has several)", "ID" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "Train on a ledger's per-second history of normal running", "FILE" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "With --db: history from this time (RFC 3339; default a week before --to)", "TIME" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "With --db: history up to this time (default now)", "TIME" },
+    { "conveyor", 'c', 0, G_OPTION_ARG_STRING, &conveyor, "Conveyor of the replay file or ledger (needed when it has several)", "ID" },
     { "tags", 't', 0, G_OPTION_ARG_STRING, &tags, "Tags to use, comma-separated (default: every analog tag)", "TAG,…" },
     { "algorithm", 'a', 0, G_OPTION_ARG_STRING, &algorithm, "Algorithm (see `beltwatch-ml skab --list`; default conveyor)", "NAME" },
     { "config", 0, 0, G_OPTION_ARG_STRING, &config, "JSON object overriding the algorithm's configuration", "JSON" },
@@ -63,9 +69,14 @@ bw_ml_fit_main (int    argc,
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 2;
     }
-  if ((csv == NULL) == (replay == NULL) || output == NULL)
+  if ((csv != NULL) + (replay != NULL) + (db != NULL) != 1 || output == NULL)
     {
-      fprintf (stderr, "%s: give --csv FILE or --replay FILE, and --output MODEL\n", argv[0]);
+      fprintf (stderr, "%s: give --csv FILE, --replay FILE or --db LEDGER, and --output MODEL\n", argv[0]);
+      return 2;
+    }
+  if (db != NULL && conveyor == NULL)
+    {
+      fprintf (stderr, "%s: --db needs --conveyor ID\n", argv[0]);
       return 2;
     }
   if (!(startup_s >= 0) || !(period_ms > 0) || seed < -1)
@@ -99,8 +110,23 @@ bw_ml_fit_main (int    argc,
   options.period_us = (gint64) llround (period_ms * 1000);
   options.startup_us = startup_s == 0 ? -1 : (gint64) llround (startup_s * 1e6);
 
-  data = csv ? bw_training_data_from_csv (csv, &options, &error)
-             : bw_training_data_from_replay (replay, &options, &error);
+  if (db != NULL)
+    {
+      gint64 from_us = 0, to_us = 0;
+      g_autoptr(BwLedger) ledger = NULL;
+
+      if ((from && !bw_time_parse (from, -1, &from_us)) || (to && !bw_time_parse (to, -1, &to_us)))
+        {
+          fprintf (stderr, "%s: --from and --to take RFC 3339 times\n", argv[0]);
+          return 2;
+        }
+      ledger = bw_ledger_open_sqlite_readonly (db, &error);
+      if (ledger != NULL)
+        data = bw_training_data_from_ledger (ledger, conveyor, from_us, to_us, &options, &error);
+    }
+  else
+    data = csv ? bw_training_data_from_csv (csv, &options, &error)
+               : bw_training_data_from_replay (replay, &options, &error);
   if (data == NULL)
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
@@ -124,8 +150,11 @@ bw_ml_fit_main (int    argc,
       return 1;
     }
 
-  source = g_strdup_printf ("%s %s%s%s", csv ? "csv" : "replay", csv ? csv : replay,
+  source = g_strdup_printf ("%s %s%s%s", csv ? "csv" : db ? "ledger" : "replay", csv ? csv : db ? db : replay,
                             conveyor ? " conveyor " : "", conveyor ? conveyor : "");
+  /* the ledger's history has one row a second: so must the live rows */
+  if (db != NULL)
+    bw_anomaly_model_set_period_us (model, G_USEC_PER_SEC);
   bw_anomaly_model_set_training_source (model, source);
   if (!bw_anomaly_model_save (model, output, &error))
     {

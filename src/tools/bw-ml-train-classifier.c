@@ -13,6 +13,7 @@
 
 #include "bw-classifier.h"
 #include "bw-features.h"
+#include "bw-ledger.h"
 #include "bw-mlflow.h"
 #include "bw-time.h"
 
@@ -30,6 +31,7 @@ drop_log (const char     *domain,
  * appends to the dataset. */
 static gboolean
 load_training_data (BwStopDataset *into,
+                    char         **ledgers,
                     char         **files,
                     guint          sim_days,
                     guint          synthetic,
@@ -46,6 +48,17 @@ load_training_data (BwStopDataset *into,
       p.seed = seed + d;
       if (bw_stop_dataset_add_simulated (into, &p, BW_USEC_PER_DAY, error) < 0)
         return FALSE;
+    }
+  /* the operators' classifications in ledgers */
+  for (guint i = 0; ledgers && ledgers[i]; i++)
+    {
+      g_autoptr(BwLedger) l = bw_ledger_open_sqlite_readonly (ledgers[i], error);
+      int n;
+
+      if (l == NULL || (n = bw_stop_dataset_add_ledger (into, l, 0, 0, error)) < 0)
+        return FALSE;
+      if (n == 0)
+        g_warning ("%s has no classified stops with signal windows", ledgers[i]);
     }
   for (guint i = 0; files && files[i]; i++)
     {
@@ -329,7 +342,7 @@ int
 bw_ml_train_classifier_main (int    argc,
                              char **argv)
 {
-  g_auto(GStrv) data_files = NULL, eval_files = NULL;
+  g_auto(GStrv) data_files = NULL, eval_files = NULL, ledgers = NULL;
   g_autofree char *out = NULL, *tracking = NULL, *experiment = NULL, *run_name = NULL;
   g_autofree char *report_path = NULL;
   int synthetic = 0, eval_synthetic = 0, folds = -1, max_features = -1, rounds = -1, depth = -1;
@@ -338,6 +351,7 @@ bw_ml_train_classifier_main (int    argc,
   double eta = NAN, l2 = NAN;
   gboolean no_tracking = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
+    { "ledger", 'l', 0, G_OPTION_ARG_FILENAME_ARRAY, &ledgers, "The stops operators classified in a SQLite ledger (with their windows); repeatable", "FILE" },
     { "data", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &data_files, "Labelled stops (JSON Lines: simulator or ledger export); repeatable", "FILE" },
     { "sim-days", 0, 0, G_OPTION_ARG_INT, &sim_days, "Add the stops of N simulated days (one seed each) with their ground truth", "N" },
     { "synthetic", 0, 0, G_OPTION_ARG_INT, &synthetic, "Add N synthetic labelled stops (development data)", "N" },
@@ -388,11 +402,11 @@ bw_ml_train_classifier_main (int    argc,
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 2;
     }
-  if ((data_files == NULL && synthetic <= 0 && sim_days <= 0) || synthetic < 0 || eval_synthetic < 0 ||
+  if ((data_files == NULL && ledgers == NULL && synthetic <= 0 && sim_days <= 0) || synthetic < 0 || eval_synthetic < 0 ||
       sim_days < 0 || eval_sim_days < 0 || n_seeds < 1 ||
       eval_seeds < 1 || seed < 0 || eval_seed < 0)
     {
-      fprintf (stderr, "%s: give labelled stops with --data FILE, --sim-days N or --synthetic N\n", argv[0]);
+      fprintf (stderr, "%s: give labelled stops with --ledger FILE, --data FILE, --sim-days N or --synthetic N\n", argv[0]);
       return 2;
     }
 
@@ -413,8 +427,8 @@ bw_ml_train_classifier_main (int    argc,
   if (threads > 0)
     params.n_threads = threads;
 
-  if (!load_training_data (data, data_files, sim_days, synthetic, seed, n_seeds, &error) ||
-      !load_training_data (heldout, eval_files, eval_sim_days, eval_synthetic, eval_seed, eval_seeds, &error))
+  if (!load_training_data (data, ledgers, data_files, sim_days, synthetic, seed, n_seeds, &error) ||
+      !load_training_data (heldout, NULL, eval_files, eval_sim_days, eval_synthetic, eval_seed, eval_seeds, &error))
     {
       fprintf (stderr, "%s: %s\n", argv[0], error->message);
       return 1;

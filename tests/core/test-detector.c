@@ -11,6 +11,7 @@
 #include "bw-anomaly-model.h"
 #include "bw-classic-detectors.h"
 #include "bw-detector-registry.h"
+#include "bw-nn-detector.h"
 #include "bw-error.h"
 
 #define N_FEATURES 5
@@ -255,6 +256,10 @@ test_algorithms (void)
       /* SKAB ensembles need SKAB's columns: covered on the SKAB data */
       if (g_str_equal (entry->name, "test-broken") || g_str_equal (entry->name, "test-ensemble-cycle") ||
           (!g_str_has_prefix (entry->name, "test-") && strstr (entry->config, "members") != NULL))
+        continue;
+      /* the neural detectors decide a row from windows that look ahead, so
+       * they stream their decisions a window late; test-nn-model covers them */
+      if (entry->get_type () == BW_TYPE_NN_DETECTOR)
         continue;
       g_test_message ("algorithm %s", entry->name);
 

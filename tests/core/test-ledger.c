@@ -469,6 +469,102 @@ test_restart_keeps_open_stop (Fixture       *f,
 }
 
 static void
+test_restart_while_coasting (Fixture       *f,
+                             gconstpointer  data)
+{
+  /* the service restarts a few seconds into a stop while the belt still
+   * coasts above the zero-speed threshold, and the speed sample of the first
+   * tick comes before its running sample: still the same one stop */
+  g_autoptr(BwConfig) config = bw_config_new_default ();
+  g_autoptr(GPtrArray) stops = NULL;
+  gint64 t = T0;
+
+  if (skip_without_pg (f, data))
+    return;
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(BwMonitor) m = bw_monitor_new (config, f->ledger, NULL);
+      bw_monitor_set_check_future (m, FALSE);
+      for (int i = 0; i < (round == 0 ? 130 : 300); i++, t += 100000)
+        {
+          /* round 0: runs 10 s, stops at 10 s (coasting from 2.5 m/s);
+           * round 1: coasting goes on, then the belt restarts at 28 s */
+          double since_stop = (t - (T0 + 100 * 100000)) / 1e6;
+          gboolean running = since_stop < 0 || since_stop >= 18;
+          double speed = running ? 2.5 : 2.5 * exp (-since_stop / 1.2);
+
+          bw_monitor_ingest_sample (m, "CV-7", "belt_speed", t, speed);
+          bw_monitor_ingest_sample (m, "CV-7", "running", t, running);
+        }
+      bw_monitor_finish (m);
+      g_assert_true (bw_monitor_flush (m, NULL));
+    }
+  stops = bw_ledger_list_stops (f->ledger, NULL, NULL, NULL);
+  g_assert_cmpuint (stops->len, ==, 1);
+  g_assert_cmpint (((BwStop *) stops->pdata[0])->start_us, ==, T0 + 100 * 100000);
+  g_assert_cmpint (((BwStop *) stops->pdata[0])->end_us, ==, T0 + 280 * 100000);
+}
+
+static void
+test_pg_server_went_away (Fixture       *f,
+                          gconstpointer  data)
+{
+  /* the service's PostgreSQL connection is cut while stops happen: the
+   * changes wait, the connection comes back, nothing is lost */
+  g_autoptr(BwConfig) config = bw_config_new_from_data ("[conveyor CV-1]\nname=One\n", "test.ini", NULL);
+  g_autoptr(BwMonitor) m = NULL;
+  g_autoptr(GPtrArray) stops = NULL;
+  g_autoptr(GError) error = NULL;
+  BwDb *admin;
+  gint64 t = T0;
+  guint events = 0;
+
+  if (skip_without_pg (f, data))
+    return;
+  m = bw_monitor_new (config, f->ledger, NULL);
+  bw_monitor_set_check_future (m, FALSE);
+  g_signal_connect (m, "event", G_CALLBACK (count_cb), &events);
+  admin = bw_db_open_postgres (g_getenv ("BW_TEST_PG"), &error);
+  g_assert_no_error (error);
+
+  for (int round = 0; round < 3; round++)
+    {
+      for (int i = 0; i < 300; i++, t += 100000)
+        bw_monitor_ingest_sample (m, "CV-1", "running", t, !(i >= 100 && i < 200));
+      if (round == 1)
+        {
+          /* cut every connection of the test's schema but the admin's */
+          g_autofree char *sql = g_strdup_printf (
+            "SELECT pg_terminate_backend (pid) FROM pg_stat_activity "
+            "WHERE pid <> pg_backend_pid () AND datname = current_database () "
+            "AND backend_type = 'client backend' AND query NOT LIKE '%%pg_stat_activity%%'");
+          g_test_expect_message ("bw-monitor", G_LOG_LEVEL_WARNING, "*cannot write the ledger*");
+          g_assert_true (bw_db_exec (admin, sql, NULL));
+          g_usleep (200000);
+          g_assert_false (bw_monitor_flush (m, &error));
+          g_assert_error (error, BW_ERROR, BW_ERROR_STORAGE);
+          g_clear_error (&error);
+          g_test_assert_expected_messages ();
+        }
+      if (round == 2)
+        {
+          g_test_expect_message ("bw-db", G_LOG_LEVEL_MESSAGE, "*connected to PostgreSQL again*");
+          g_test_expect_message ("bw-monitor", G_LOG_LEVEL_MESSAGE, "*writable again*");
+        }
+      if (round != 1)
+        {
+          g_assert_true (bw_monitor_flush (m, &error));
+          g_assert_no_error (error);
+        }
+    }
+  g_test_assert_expected_messages ();
+  bw_db_close (admin);
+  stops = bw_ledger_list_stops (f->ledger, NULL, NULL, NULL);
+  g_assert_cmpuint (stops->len, ==, 3);
+  g_assert_cmpuint (events, ==, 12);
+}
+
+static void
 test_readonly_and_missing (void)
 {
   g_autoptr(GError) error = NULL;
@@ -495,12 +591,15 @@ main (int   argc,
       g_autofree char *p3 = g_strconcat (b, "/rollback", NULL);
       g_autofree char *p4 = g_strconcat (b, "/events-and-history", NULL);
       g_autofree char *p5 = g_strconcat (b, "/restart-keeps-open-stop", NULL);
+      g_autofree char *p6 = g_strconcat (b, "/restart-while-coasting", NULL);
       g_test_add (p1, Fixture, GINT_TO_POINTER (pg), setup, test_migrations, teardown);
       g_test_add (p2, Fixture, GINT_TO_POINTER (pg), setup, test_stops_and_windows, teardown);
       g_test_add (p3, Fixture, GINT_TO_POINTER (pg), setup, test_rollback, teardown);
       g_test_add (p4, Fixture, GINT_TO_POINTER (pg), setup, test_events_and_history, teardown);
       g_test_add (p5, Fixture, GINT_TO_POINTER (pg), setup, test_restart_keeps_open_stop, teardown);
+      g_test_add (p6, Fixture, GINT_TO_POINTER (pg), setup, test_restart_while_coasting, teardown);
     }
+  g_test_add ("/ledger/postgresql/server-went-away", Fixture, GINT_TO_POINTER (1), setup, test_pg_server_went_away, teardown);
   g_test_add ("/ledger/sqlite/full-disk", Fixture, GINT_TO_POINTER (0), setup, test_full_disk, teardown);
   g_test_add_func ("/ledger/readonly-and-missing", test_readonly_and_missing);
   return g_test_run ();

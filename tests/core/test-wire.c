@@ -160,6 +160,8 @@ test_bad_messages (void)
     { "not json at all", BW_BAD_NOT_JSON, 0 },
     { "{\"Timestamp\":\"2026-01-01T00:00:00Z\",\"ItemId\":\"a.b\",\"Value\":1}", BW_BAD_NOT_ARRAY, 0 },
     { "42", BW_BAD_NOT_ARRAY, 0 },
+    /* found by fuzzing: an object (not an array) with an escaped string */
+    { "{\"a\\nb\":\"c\\u0041\"}", BW_BAD_NOT_ARRAY, 0 },
     { "[", BW_BAD_NOT_JSON, 0 },
     { "[{\"Timestamp\":\"2026-01-01T00:00:00Z\",\"ItemId\":\"a.b\",\"Value\":1},", BW_BAD_NOT_JSON, 1 },
     { "[{\"Timestamp\":\"2026-01-01T00:00:00Z\",\"ItemId\":\"a.b\",\"Value\":1}] trailing", BW_BAD_NOT_JSON, 1 },

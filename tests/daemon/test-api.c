@@ -8,7 +8,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "bw-anomaly-model.h"
+#include "bw-ledger.h"
 #include "bw-monitor.h"
+#include "bw-training-data.h"
 #include "bw-simulator.h"
 #include "bw-tags.h"
 #include "bw-test-client.h"
@@ -371,8 +374,10 @@ run_sim (BwMonitor   *monitor,
     {
       bw_monitor_begin_batch (monitor);
       bw_simulator_step (sim, feed_cb, &feed);
-      bw_monitor_flush (monitor, NULL);
+      if ((bw_simulator_get_time (sim) / BW_SIM_TICK_US) % 5 == 0)
+        bw_monitor_flush (monitor, NULL);
     }
+  bw_monitor_flush (monitor, NULL);
 }
 
 typedef struct
@@ -534,6 +539,228 @@ test_live_samples_and_state (Fixture       *f,
 }
 
 static void
+test_anomaly_live (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* CV-101 of the built-in line with the detector model that ships for it */
+  g_autofree char *model = g_build_filename (g_getenv ("BW_SOURCE_ROOT"), "data", "models", "anomaly-CV-101.json", NULL);
+  g_autofree char *extra = g_strdup_printf ("[source]\ntype=none\n[conveyor CV-101]\nname=One\ndetector-model=%s\n", model);
+  g_autoptr(BwTestClient) c = bw_test_client_new ();
+  g_autofree char *ws_url = NULL;
+  g_autoptr(BwSimulator) sim = NULL;
+  BwSimParams p;
+  guint flagged_first = 0, overloads = 0;
+
+  start_service (f, extra, FALSE);
+  ws_url = g_strdup_printf ("ws%s/api/v1/stream?after=0&samples=0", f->base + 4);
+  g_assert_true (bw_test_ws_connect (c, ws_url));
+
+  /* normal running — the feed rate moved by the operators, planned stops — raises nothing */
+  bw_sim_params_init (&p);
+  p.n_conveyors = 1;
+  p.seed = 1;
+  p.start_us = T0;
+  p.stop_interval_us = 4 * BW_USEC_PER_MIN;
+  p.duration_scale = 0.05;
+  p.stop_interval_us = 10 * BW_USEC_PER_MIN;
+  p.weights[BW_SCENARIO_PLANNED] = 1;
+  sim = bw_simulator_new (&p);
+  run_sim (bwd_service_get_monitor (f->service), sim, 60 * 60);
+  bw_test_iterate_for (300);
+  g_assert_cmpuint (bw_test_count_type (c, "stop.started"), >=, 3);
+  g_assert_cmpuint (bw_test_count_type (c, "anomaly"), ==, 0);
+
+  /* overloads: current rises first; the anomaly comes before the trip */
+  g_clear_pointer (&sim, bw_simulator_free);
+  p.start_us = T0 + BW_USEC_PER_HOUR;
+  p.weights[BW_SCENARIO_PLANNED] = 0;
+  p.stop_interval_us = 4 * BW_USEC_PER_MIN;
+  p.weights[BW_SCENARIO_OVERLOAD] = 1;
+  sim = bw_simulator_new (&p);
+  g_ptr_array_set_size (c->messages, 0);
+  run_sim (bwd_service_get_monitor (f->service), sim, 40 * 60);
+  bw_test_iterate_for (300);
+  {
+    gboolean anomaly_open = FALSE;
+
+    for (guint i = 0; i < c->messages->len; i++)
+      {
+        JsonObject *e = c->messages->pdata[i];
+        const char *type = json_object_get_string_member (e, "type");
+
+        if (g_str_equal (type, "anomaly") && json_object_get_boolean_member (e, "active"))
+          {
+            JsonObject *alarm = json_object_get_object_member (e, "alarm");
+            g_assert_cmpstr (json_object_get_string_member (alarm, "kind"), ==, "anomaly");
+            g_assert_cmpint (json_object_get_int_member (alarm, "priority"), ==, 2);
+            g_assert_cmpfloat (json_object_get_double_member (e, "score"), >, json_object_get_double_member (e, "threshold"));
+            anomaly_open = TRUE;
+          }
+        else if (g_str_equal (type, "stop.started"))
+          {
+            g_assert_cmpstr (json_object_get_string_member (e, "trigger"), ==, "overload");
+            overloads++;
+            flagged_first += anomaly_open;
+            anomaly_open = FALSE;
+          }
+      }
+  }
+  g_test_message ("%u of %u overloads flagged before the trip", flagged_first, overloads);
+  g_assert_cmpuint (overloads, >=, 4);
+  g_assert_cmpuint (flagged_first, ==, overloads);
+}
+
+static void
+test_anomaly_from_ledger (Fixture       *f,
+                          gconstpointer  data)
+{
+  /* a model fitted on the ledger's per-second history of normal running
+   * (beltwatch-ml fit --db) works live on one-second rows */
+  g_autofree char *model_path = g_build_filename (f->dir, "from-ledger.json", NULL);
+  g_autofree char *extra = NULL;
+  g_autoptr(BwTestClient) c = bw_test_client_new ();
+  g_autoptr(BwSimulator) sim = NULL;
+  g_autofree char *ws_url = NULL;
+  BwSimParams p;
+  guint overloads = 0, flagged_first = 0;
+  gboolean anomaly_open = FALSE;
+
+  /* three hours of normal running go into the ledger */
+  start_service (f, "[source]\ntype=none\n[conveyor CV-101]\nname=One\ndetector-model=none\n", FALSE);
+  bw_sim_params_init (&p);
+  p.n_conveyors = 1;
+  p.seed = 1;
+  p.start_us = T0 - 4 * BW_USEC_PER_HOUR;
+  p.stop_interval_us = 30 * BW_USEC_PER_MIN;
+  p.duration_scale = 0.1;
+  p.weights[BW_SCENARIO_PLANNED] = 1;
+  sim = bw_simulator_new (&p);
+  run_sim (bwd_service_get_monitor (f->service), sim, 3 * 3600);
+  stop_service (f);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(BwLedger) ledger = bw_ledger_open_sqlite_readonly (f->db, &error);
+    g_autoptr(BwTrainingData) rows = bw_training_data_from_ledger (ledger, "CV-101", T0 - 4 * BW_USEC_PER_HOUR,
+                                                                   T0, NULL, &error);
+    g_autoptr(BwAnomalyModel) model = bw_anomaly_model_new_for_algorithm ("conveyor", &error);
+
+    g_assert_no_error (error);
+    g_test_message ("%u one-second rows (%" G_GUINT64_FORMAT " stopped, %" G_GUINT64_FORMAT " starting up)",
+                    rows->n_rows, rows->rows_stopped, rows->rows_startup);
+    g_assert_cmpuint (rows->n_rows, >, 8000);
+    g_assert_cmpuint (rows->rows_stopped, >, 0);
+    g_assert_true (bw_anomaly_model_set_features (model, (const char * const *) rows->names, &error));
+    g_assert_true (bw_anomaly_model_fit (model, rows->x, &error));
+    bw_anomaly_model_set_period_us (model, G_USEC_PER_SEC);
+    g_assert_true (bw_anomaly_model_save (model, model_path, &error));
+  }
+  g_unlink (f->db);
+
+  extra = g_strdup_printf ("[source]\ntype=none\n[conveyor CV-101]\nname=One\ndetector-model=%s\n", model_path);
+  start_service (f, extra, FALSE);
+  ws_url = g_strdup_printf ("ws%s/api/v1/stream?after=0&samples=0", f->base + 4);
+  g_assert_true (bw_test_ws_connect (c, ws_url));
+  g_clear_pointer (&sim, bw_simulator_free);
+  p.start_us = T0;
+  p.stop_interval_us = 4 * BW_USEC_PER_MIN;
+  p.duration_scale = 0.05;
+  p.weights[BW_SCENARIO_PLANNED] = 0;
+  p.weights[BW_SCENARIO_OVERLOAD] = 1;
+  sim = bw_simulator_new (&p);
+  run_sim (bwd_service_get_monitor (f->service), sim, 30 * 60);
+  bw_test_iterate_for (300);
+  for (guint i = 0; i < c->messages->len; i++)
+    {
+      JsonObject *e = c->messages->pdata[i];
+      const char *type = json_object_get_string_member (e, "type");
+
+      if (g_str_equal (type, "anomaly") && json_object_get_boolean_member (e, "active"))
+        anomaly_open = TRUE;
+      else if (g_str_equal (type, "stop.started"))
+        {
+          overloads++;
+          flagged_first += anomaly_open;
+          anomaly_open = FALSE;
+        }
+    }
+  g_test_message ("%u of %u overloads flagged before the trip", flagged_first, overloads);
+  g_assert_cmpuint (overloads, >=, 3);
+  g_assert_cmpuint (flagged_first, ==, overloads);
+  g_unlink (model_path);
+}
+
+static void
+test_md_sensitivity (Fixture       *f,
+                     gconstpointer  data)
+{
+  /* metal-detector trips classified by the operators give a recommendation
+   * per conveyor through the API */
+  g_autoptr(BwTestClient) c = bw_test_client_new ();
+  g_autoptr(BwSimulator) sim = NULL;
+  g_autoptr(JsonNode) list = NULL, rec = NULL, bad = NULL;
+  BwSimParams p;
+  JsonArray *stops;
+  guint n_false = 0, n_obj = 0;
+
+  start_service (f, NULL, FALSE);
+  bw_sim_params_init (&p);
+  p.n_conveyors = 1;
+  p.seed = 4;
+  p.start_us = T0 - 6 * BW_USEC_PER_HOUR;
+  p.stop_interval_us = 3 * BW_USEC_PER_MIN;
+  p.duration_scale = 0.02;
+  p.weights[BW_SCENARIO_MD_FALSE_EMI] = 1;
+  p.weights[BW_SCENARIO_MD_FALSE_PRODUCT] = 1;
+  p.weights[BW_SCENARIO_FOREIGN_OBJECT] = 1;
+  sim = bw_simulator_new (&p);
+  run_sim (bwd_service_get_monitor (f->service), sim, 5 * 3600);
+
+  list = get (f, c, "/api/v1/stops?limit=1000&order=asc", 200);
+  stops = json_object_get_array_member (json_node_get_object (list), "stops");
+  for (guint i = 0; i < json_array_get_length (stops); i++)
+    {
+      JsonObject *so = json_array_get_object_element (stops, i);
+      GPtrArray *truths = bw_simulator_get_truth (sim);
+      gint64 start;
+
+      g_assert_true (bw_time_parse (json_object_get_string_member (so, "start"), -1, &start));
+      for (guint k = 0; k < truths->len; k++)
+        {
+          BwSimTruth *t = truths->pdata[k];
+          g_autofree char *path = NULL, *body = NULL;
+          g_autoptr(JsonNode) r = NULL;
+
+          if (t->start_us != start || i % 7 == 6)   /* a few stay unclassified */
+            continue;
+          path = g_strdup_printf ("/api/v1/stops/%" G_GINT64_FORMAT "/classify", json_object_get_int_member (so, "id"));
+          body = g_strdup_printf ("{\"cause\":\"%s\",\"operator\":\"Иванов\"}", t->cause);
+          r = post (f, c, path, body, 200);
+          if (g_str_equal (t->cause, "foreign_object"))
+            n_obj++;
+          else
+            n_false++;
+        }
+    }
+  g_assert_cmpuint (n_obj, >=, 10);
+
+  rec = get (f, c, "/api/v1/md-sensitivity?from=2026-11-27T00:00:00Z&to=2026-11-27T08:00:00Z", 200);
+  {
+    JsonArray *a = json_object_get_array_member (json_node_get_object (rec), "conveyors");
+    JsonObject *r, *hist;
+
+    g_assert_cmpuint (json_array_get_length (a), ==, 1);
+    r = json_array_get_object_element (a, 0);
+    g_assert_cmpstr (json_object_get_string_member (r, "conveyor"), ==, "CV-101");
+    hist = json_object_get_object_member (r, "history");
+    g_assert_cmpint (json_object_get_int_member (hist, "trips"), ==, n_obj + n_false);
+    g_assert_cmpint (json_object_get_int_member (hist, "objects_found"), ==, n_obj);
+    g_assert_cmpint (json_object_get_int_member (hist, "false_trips"), ==, n_false);
+    g_assert_nonnull (strstr (json_object_get_string_member (r, "note"), "not yet classified"));
+  }
+  bad = get (f, c, "/api/v1/md-sensitivity?target=2", 400);
+}
+
+static void
 test_auth (Fixture       *f,
            gconstpointer  data)
 {
@@ -566,6 +793,9 @@ main (int   argc,
   g_test_add ("/api/replay-and-query", Fixture, NULL, fixture_setup, test_replay_and_query, fixture_teardown);
   g_test_add ("/api/stream-resume", Fixture, NULL, fixture_setup, test_stream_resume, fixture_teardown);
   g_test_add ("/api/live-samples", Fixture, NULL, fixture_setup, test_live_samples_and_state, fixture_teardown);
+  g_test_add ("/api/anomaly-live", Fixture, NULL, fixture_setup, test_anomaly_live, fixture_teardown);
+  g_test_add ("/api/anomaly-from-ledger", Fixture, NULL, fixture_setup, test_anomaly_from_ledger, fixture_teardown);
+  g_test_add ("/api/md-sensitivity", Fixture, NULL, fixture_setup, test_md_sensitivity, fixture_teardown);
   g_test_add ("/api/auth", Fixture, NULL, fixture_setup, test_auth, fixture_teardown);
   return g_test_run ();
 }

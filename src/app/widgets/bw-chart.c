@@ -2762,13 +2762,14 @@ bw_chart_set_live (BwChart  *self,
   live = !!live;
   if (live == self->live)
     return;
-  if (live)
+  if (!live)
     {
-      self->live = TRUE;
-      update_live_view (self);
+      leave_live (self);
+      view_changed (self);
+      return;
     }
-  else
-    leave_live (self);
+  self->live = TRUE;
+  update_live_view (self);
   update_live_timer (self);
   view_changed (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIVE]);

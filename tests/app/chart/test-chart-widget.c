@@ -319,6 +319,12 @@ test_render_zoomed (Fixture       *f,
 }
 
 static void
+count_cb (guint *count)
+{
+  (*count)++;
+}
+
+static void
 test_live (Fixture       *f,
            gconstpointer  data)
 {
@@ -355,14 +361,21 @@ test_live (Fixture       *f,
   texture = render (f->chart);
   save (texture, "chart-live.png");
 
-  /* a drag to the right goes back in time and leaves live mode */
+  /* a drag to the right goes back in time and leaves live mode (one notification) */
   {
     graphene_rect_t plot;
     double span = t1 - t0;
+    guint notified = 0;
+
+    g_signal_connect_swapped (f->chart, "notify::live", G_CALLBACK (count_cb), &notified);
 
     _bw_chart_get_plot_area (f->chart, &plot);
     _bw_chart_drag (f->chart, plot.origin.x + 300, plot.origin.y + 50, plot.size.width / 4, 3, FALSE);
     g_assert_false (bw_chart_get_live (f->chart));
+    g_assert_cmpuint (notified, ==, 1);
+    bw_chart_set_live (f->chart, FALSE);
+    g_assert_cmpuint (notified, ==, 1);
+    g_signal_handlers_disconnect_by_func (f->chart, count_cb, &notified);
     bw_chart_get_view (f->chart, &t0, &t1);
     g_assert_cmpfloat_with_epsilon (t1, (double) fake_now - span / 4, 1);
     g_assert_cmpfloat_with_epsilon (t1 - t0, span, 1e-3);
@@ -592,12 +605,13 @@ test_history_requests (Fixture       *f,
 
   NEED_DISPLAY (f);
 
+  g_signal_connect (f->chart, "data-requested", G_CALLBACK (data_requested_cb), &r);
   cur = bw_chart_add_signal (f->chart, "motor_current", "Motor current", "A", NULL);
   wait_for_frame (GTK_WIDGET (f->chart));
-  g_signal_connect (f->chart, "data-requested", G_CALLBACK (data_requested_cb), &r);
   _bw_chart_get_plot_area (f->chart, &plot);
 
-  /* live with nothing loaded: the last ten minutes (and half a view more) are asked for */
+  /* live with nothing loaded: the last ten minutes (and half a view more) are
+   * asked for, once (by the chart itself after its layout, or now) */
   _bw_chart_check_data (f->chart);
   g_assert_cmpuint (r.count, ==, 1);
   g_assert_cmpint (r.from, ==, fake_now - (gint64) (1.5 * BW_CHART_DEFAULT_SPAN_MS));
