@@ -38,14 +38,14 @@ state_label (BwAlarmState state)
   switch (state)
     {
     case BW_ALARM_UNACK_ACTIVE:
-      return _("Unacknowledged");
+      return C_("alarm state", "Unacknowledged");
     case BW_ALARM_ACK_ACTIVE:
-      return _("Acknowledged, active");
+      return C_("alarm state", "Acknowledged, active");
     case BW_ALARM_UNACK_RTN:
-      return _("Back to normal, unacknowledged");
+      return C_("alarm state", "Back to normal, unacknowledged");
     case BW_ALARM_NORMAL:
     default:
-      return _("Cleared");
+      return C_("alarm state", "Cleared");
     }
 }
 
@@ -248,7 +248,7 @@ bw_alarms_page_set_context (BwAlarmsPage *self,
   col = bw_column_new_text (_("Back to normal"), cleared_text, NULL, self, 8, FALSE);
   gtk_column_view_append_column (self->column_view, col);
   g_object_unref (col);
-  col = bw_column_new_text (_("Acknowledged"), acked_text, NULL, self, 18, FALSE);
+  col = bw_column_new_text (C_("column", "Acknowledged"), acked_text, NULL, self, 18, FALSE);
   gtk_column_view_append_column (self->column_view, col);
   g_object_unref (col);
 
