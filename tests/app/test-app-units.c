@@ -1,0 +1,451 @@
+/* test-app-units.c: the app's parts without a server
+ *
+ * Formats, the reconnection backoff, staleness of a conveyor's state, the
+ * journal's clipping and totals, shifts, the annunciator's rules, the
+ * horn's tones (through GStreamer into WAV files, measured with sox), and
+ * every UI template instantiated (the version pins do not reach .ui files).
+ *
+ * Copyright 2026 The Beltwatch developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-app-units"
+
+#include "config.h"
+
+#include <locale.h>
+#include <math.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "bw-app-harness.h"
+#include "bw-app-window.h"
+#include "bw-live-conveyor.h"
+#include "bw-format.h"
+#include "bw-preferences-window.h"
+#include "bw-stop-dialog.h"
+#include "bw-stop-list.h"
+#include "bw-time.h"
+#include "bw-wall-window.h"
+
+#define SEC G_GINT64_CONSTANT (1000000)
+
+/* ---- formats ---- */
+
+static void
+test_format (void)
+{
+  g_autofree char *a = bw_format_elapsed (42 * SEC);
+  g_autofree char *b = bw_format_elapsed ((3600 + 2 * 60 + 7) * SEC);
+  g_autofree char *c = bw_format_duration ((2 * 3600 + 5 * 60) * SEC);
+  g_autofree char *d = bw_format_duration (12 * SEC);
+  g_autofree char *e = bw_format_value (2.2656, "belt_speed");
+  g_autofree char *f = bw_format_value (NAN, "load");
+  g_autofree char *g = bw_format_probability (0.914);
+  gint64 t, u;
+
+  g_assert_cmpstr (a, ==, "0:42");
+  g_assert_cmpstr (b, ==, "1:02:07");
+  g_assert_cmpstr (c, ==, "2 ч 05 мин");
+  g_assert_cmpstr (d, ==, "12 с");
+  g_assert_cmpstr (e, ==, "2.27 м/с");
+  g_assert_cmpstr (f, ==, "—");
+  g_assert_cmpstr (g, ==, "91 %");
+  g_assert_cmpstr (bw_format_cause (NULL), ==, "Причина не указана");
+  g_assert_cmpstr (bw_format_cause ("foreign_object"), ==, "Обнаружен посторонний предмет");
+
+  /* the journal's custom range, in local time (Europe/Moscow here) */
+  g_assert_true (bw_parse_local_date_time ("27.11.2026 11:00", &t));
+  g_assert_true (bw_time_parse ("2026-11-27T08:00:00Z", -1, &u));
+  g_assert_cmpint (t, ==, u);
+  g_assert_true (bw_parse_local_date_time ("2026-11-27 11:00", &t));
+  g_assert_cmpint (t, ==, u);
+  g_assert_true (bw_parse_local_date_time ("27.11.2026", &t));
+  g_assert_cmpint (t, ==, u - 11 * 3600 * SEC);
+  g_assert_false (bw_parse_local_date_time ("27.11.2026 11", &t));
+  g_assert_false (bw_parse_local_date_time ("вчера", &t));
+  g_assert_false (bw_parse_local_date_time ("31.02.2026 08:00", &t));
+}
+
+/* ---- the connection ---- */
+
+static void
+test_backoff (void)
+{
+  const guint expect[] = { 500, 1000, 2000, 4000, 8000, 10000, 10000 };
+  g_autoptr(BwClient) client = bw_client_new ();
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (expect); i++)
+    {
+      g_assert_cmpuint (bw_client_backoff_ms (i + 1, 0.0), ==, expect[i]);
+      g_assert_cmpuint (bw_client_backoff_ms (i + 1, 1.0), ==, (guint) (expect[i] * 1.2));
+      g_assert_cmpuint (bw_client_backoff_ms (i + 1, -1.0), ==, (guint) (expect[i] * 0.8));
+    }
+
+  g_assert_false (bw_client_set_server (client, "ftp://plant", NULL, NULL, &error));
+  g_assert_error (error, BW_CLIENT_ERROR, BW_CLIENT_ERROR_BAD_URL);
+  g_clear_error (&error);
+  g_assert_false (bw_client_set_server (client, "http://", NULL, NULL, &error));
+  g_clear_error (&error);
+  g_assert_true (bw_client_set_server (client, "dispatch:8470/", "ivanov", "secret", &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (bw_client_get_base_url (client), ==, "http://dispatch:8470");
+  g_assert_cmpint (bw_client_get_state (client), ==, BW_CONNECTION_STOPPED);
+  g_assert_cmpint (bw_client_get_last_seq (client), ==, -1);
+}
+
+/* stale data is never shown as running */
+static void
+test_staleness (void)
+{
+  g_autoptr(BwLiveConveyor) c = bw_live_conveyor_new ("CV-101");
+  g_autoptr(JsonParser) p = json_parser_new ();
+  gint64 mono = 1000 * SEC;
+  JsonObject *snap, *samples;
+
+  g_assert_true (json_parser_load_from_data (p,
+    "{\"snap\": {\"id\": \"CV-101\", \"name\": \"Питатель 1\", \"state\": \"running\","
+    "  \"last_sample\": \"2026-11-27T08:00:00Z\", \"values\": {\"belt_speed\": {\"value\": 2.4}},"
+    "  \"open_stop\": null, \"downtime_today_s\": 120, \"stops_today\": 3},"
+    " \"samples\": {\"tags\": {\"belt_speed\": [[1795766401000, 2.5], [1795766401100, 2.6]]}, \"state\": \"running\"}}",
+    -1, NULL));
+  snap = json_object_get_object_member (json_node_get_object (json_parser_get_root (p)), "snap");
+  samples = json_object_get_object_member (json_node_get_object (json_parser_get_root (p)), "samples");
+
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_UNKNOWN);
+  bw_live_conveyor_apply_snapshot (c, snap, mono);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_RUNNING);
+  g_assert_cmpstr (bw_live_conveyor_get_name (c), ==, "Питатель 1");
+  g_assert_cmpfloat (bw_live_conveyor_get_value (c, "belt_speed"), ==, 2.4);
+  g_assert_cmpint (bw_live_conveyor_get_downtime_today (c, 0), ==, 120 * SEC);
+  g_assert_cmpuint (bw_live_conveyor_get_stops_today (c), ==, 3);
+
+  /* no samples for 7 s: unknown, whatever the server said last */
+  bw_live_conveyor_refresh (c, TRUE, mono + 5 * SEC);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_RUNNING);
+  bw_live_conveyor_refresh (c, TRUE, mono + 7 * SEC);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_UNKNOWN);
+
+  /* fresh samples: running again, the series grows */
+  bw_live_conveyor_apply_samples (c, samples, mono + 8 * SEC);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_RUNNING);
+  g_assert_cmpfloat (bw_live_conveyor_get_value (c, "belt_speed"), ==, 2.6);
+  g_assert_cmpuint (bw_live_conveyor_get_series (c, "belt_speed")->len, ==, 2);
+
+  /* the connection lost: unknown at once */
+  bw_live_conveyor_refresh (c, FALSE, mono + 8 * SEC);
+  g_assert_cmpint (bw_live_conveyor_get_state (c), ==, BW_LIVE_UNKNOWN);
+}
+
+/* ---- the journal's arithmetic ---- */
+
+static BwStop *
+make_stop (gint64      id,
+           const char *conveyor,
+           gint64      start,
+           gint64      end,
+           const char *cause)
+{
+  BwStop *s = bw_stop_new (conveyor, start, "md_trip");
+
+  s->id = id;
+  s->end_us = end;
+  if (cause)
+    bw_stop_set_classification (s, cause, NULL, "Иванов", end);
+  return s;
+}
+
+static gboolean
+not_loading (gpointer data)
+{
+  return !bw_stop_list_is_loading (data);
+}
+
+static void
+test_stop_list (void)
+{
+  g_autoptr(BwClient) client = bw_client_new ();
+  g_autoptr(BwLine) line = bw_line_new (client);
+  g_autoptr(BwStopList) list = bw_stop_list_new (line);
+  gint64 t0 = 1795766400 * SEC;   /* 08:00Z */
+  g_autoptr(BwStop) a = make_stop (1, "CV-101", t0 - 60 * SEC, t0 + 60 * SEC, "md_false_trip");   /* crosses the start */
+  g_autoptr(BwStop) b = make_stop (2, "CV-102", t0 + 600 * SEC, t0 + 900 * SEC, NULL);
+  g_autoptr(BwStop) c = make_stop (3, "CV-101", t0 + 3500 * SEC, 0, NULL);                       /* open */
+  g_autoptr(BwStop) d = make_stop (4, "CV-101", t0 + 7200 * SEC, t0 + 7300 * SEC, NULL);         /* after the end */
+  g_autoptr(GArray) causes = NULL;
+  guint n, unclassified;
+  gint64 total;
+
+  /* no server: the load fails at once, the events still arrive */
+  bw_stop_list_set_filter (list, t0, t0 + 3600 * SEC, NULL, NULL);
+  g_assert_true (bw_harness_wait (not_loading, list, 5000));
+  g_assert_nonnull (bw_stop_list_get_error (list));
+  g_signal_emit_by_name (line, "stop-event", "stop.ended", a);
+  g_signal_emit_by_name (line, "stop-event", "stop.ended", b);
+  g_signal_emit_by_name (line, "stop-event", "stop.started", c);
+  g_signal_emit_by_name (line, "stop-event", "stop.ended", d);
+  g_assert_cmpuint (g_list_model_get_n_items (bw_stop_list_get_model (list)), ==, 3);
+  g_assert_false (bw_stop_list_matches (list, d));
+
+  /* only the part inside the period counts; the open stop up to now */
+  g_assert_cmpint (bw_stop_list_clipped_duration (list, a, 0), ==, 60 * SEC);
+  g_assert_cmpint (bw_stop_list_clipped_duration (list, c, t0 + 3550 * SEC), ==, 50 * SEC);
+  g_assert_cmpint (bw_stop_list_clipped_duration (list, c, t0 + 5000 * SEC), ==, 100 * SEC);
+  bw_stop_list_get_totals (list, t0 + 3550 * SEC, &n, &total, &unclassified);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpint (total, ==, (60 + 300 + 50) * SEC);
+  g_assert_cmpuint (unclassified, ==, 2);
+  causes = bw_stop_list_get_cause_totals (list, t0 + 3550 * SEC);
+  g_assert_cmpuint (causes->len, ==, 2);
+  g_assert_null (g_array_index (causes, BwCauseTotal, 0).code);   /* largest first */
+  g_assert_cmpint (g_array_index (causes, BwCauseTotal, 0).downtime_us, ==, 350 * SEC);
+  g_assert_cmpstr (g_array_index (causes, BwCauseTotal, 1).code, ==, "md_false_trip");
+
+  /* a classification that leaves the cause filter removes the row */
+  bw_stop_list_set_filter (list, t0, t0 + 3600 * SEC, NULL, BW_CAUSE_FILTER_UNCLASSIFIED);
+  g_assert_true (bw_harness_wait (not_loading, list, 5000));
+  g_signal_emit_by_name (line, "stop-event", "stop.ended", b);
+  g_assert_cmpuint (g_list_model_get_n_items (bw_stop_list_get_model (list)), ==, 1);
+  bw_stop_set_classification (b, "failure", "Подшипник", "Иванов", t0 + 1000 * SEC);
+  g_signal_emit_by_name (line, "stop-event", "stop.classified", b);
+  g_assert_cmpuint (g_list_model_get_n_items (bw_stop_list_get_model (list)), ==, 0);
+}
+
+/* ---- shifts ---- */
+
+static void
+test_shifts (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(BwContext) context = bw_context_new (settings);
+  gint64 at, from, to;
+  g_autofree char *name = NULL;
+  g_autofree char *prev = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (bw_time_parse ("2026-11-27T10:00:00+03:00", -1, &at));
+  g_settings_set_string (settings, "shift-schedule", "08:00-20:00 День; 20:00-08:00 Ночь");
+  g_assert_true (bw_context_get_shift (context, BW_SHIFT_CURRENT, at, &from, &to, &name));
+  g_assert_cmpstr (name, ==, "День");
+  g_assert_true (bw_time_parse ("2026-11-27T05:00:00Z", -1, &at) && from == at);
+  g_assert_true (bw_time_parse ("2026-11-27T17:00:00Z", -1, &at) && to == at);
+  g_assert_true (bw_time_parse ("2026-11-27T10:00:00+03:00", -1, &at));
+  g_assert_true (bw_context_get_shift (context, BW_SHIFT_PREVIOUS, at, &from, &to, &prev));
+  g_assert_cmpstr (prev, ==, "Ночь");
+  g_assert_cmpint (to - from, ==, 12 * 3600 * SEC);
+  g_assert_true (bw_time_parse ("2026-11-26T17:00:00Z", -1, &at) && from == at);
+
+  g_assert_true (bw_shift_spec_validate ("", NULL));
+  g_assert_true (bw_shift_spec_validate ("00:00-08:00 A; 08:00-16:00 B; 16:00-24:00 C", NULL));
+  g_assert_false (bw_shift_spec_validate ("восемь утра", &error));
+  g_assert_nonnull (error);
+}
+
+/* ---- the annunciator ---- */
+
+static BwAlarm *
+make_alarm (gint64          id,
+            BwAlarmPriority prio,
+            const char     *conveyor)
+{
+  BwAlarm *a = bw_alarm_new (conveyor, prio == BW_ALARM_PRIORITY_HIGH ? "stop" : "anomaly", prio, "", g_get_real_time ());
+
+  a->id = id;
+  return a;
+}
+
+static void
+test_annunciator (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(BwContext) context = NULL;
+  g_autoptr(BwAlarm) stop_alarm = make_alarm (1, BW_ALARM_PRIORITY_HIGH, "CV-101");
+  g_autoptr(BwAlarm) warning = make_alarm (2, BW_ALARM_PRIORITY_MEDIUM, "CV-102");
+  g_autoptr(BwAlarm) old = make_alarm (3, BW_ALARM_PRIORITY_HIGH, "CV-103");
+  g_autoptr(BwAlarm) second = make_alarm (4, BW_ALARM_PRIORITY_HIGH, "CV-103");
+  BwAnnunciator *ann;
+  BwAlarmSound *sound;
+  BwLine *line;
+
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  context = bw_context_new (settings);
+  ann = bw_context_get_annunciator (context);
+  sound = bw_context_get_sound (context);
+  line = bw_context_get_line (context);
+
+  /* an alarm found raised at start, its belt back running: listed, silent */
+  bw_alarm_return_to_normal (old, g_get_real_time ());
+  g_signal_emit_by_name (line, "alarm-raised", old, NULL, FALSE);
+  g_assert_false (bw_alarm_sound_is_playing (sound));
+  g_assert_false (bw_annunciator_was_announced (ann, 3));
+
+  /* a warning: the medium tone */
+  g_signal_emit_by_name (line, "alarm-raised", warning, NULL, TRUE);
+  g_assert_true (bw_alarm_sound_is_playing (sound));
+  g_assert_cmpint (bw_alarm_sound_get_priority (sound), ==, BW_ALARM_PRIORITY_MEDIUM);
+  /* a stop on top: the high tone */
+  g_signal_emit_by_name (line, "alarm-raised", stop_alarm, NULL, TRUE);
+  g_assert_cmpint (bw_alarm_sound_get_priority (sound), ==, BW_ALARM_PRIORITY_HIGH);
+  g_assert_true (bw_annunciator_was_announced (ann, 1));
+
+  /* silence: the horn stops, the alarms stay unacknowledged */
+  bw_annunciator_silence (ann);
+  g_assert_false (bw_alarm_sound_is_playing (sound));
+  g_assert_true (bw_alarm_needs_ack (stop_alarm));
+  /* the same alarm again (stop.started then alarm.raised, or a replay):
+   * not announced twice, the horn stays silent */
+  g_signal_emit_by_name (line, "alarm-raised", stop_alarm, NULL, TRUE);
+  g_assert_false (bw_alarm_sound_is_playing (sound));
+  /* a new alarm sounds again */
+  g_signal_emit_by_name (line, "alarm-raised", second, NULL, TRUE);
+  g_assert_true (bw_alarm_sound_is_playing (sound));
+
+  /* acknowledged anywhere: the horn stops */
+  g_assert_true (bw_alarm_acknowledge (second, "Петров", g_get_real_time (), NULL));
+  g_signal_emit_by_name (line, "alarm-changed", second);
+  g_assert_false (bw_alarm_sound_is_playing (sound));
+}
+
+/* ---- the horn ---- */
+
+static gboolean
+finished (gpointer data)
+{
+  return bw_alarm_sound_get_n_finished (data) >= 1;
+}
+
+static double
+sound_for (BwAlarmPriority  prio,
+           const char      *file,
+           double          *length)
+{
+  g_autoptr(BwAlarmSound) sound = bw_alarm_sound_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wav = NULL;
+
+  if (file)
+    bw_alarm_sound_set_file (sound, prio, file);
+  bw_alarm_sound_set_volume (sound, 0.5);
+  g_assert_true (bw_alarm_sound_play (sound, prio, &error));
+  g_assert_no_error (error);
+  wav = g_strdup (bw_alarm_sound_get_output_file (sound));
+  bw_harness_iterate (1200);
+  bw_alarm_sound_stop (sound);
+  g_assert_true (bw_harness_wait (finished, sound, 5000));
+  *length = bw_harness_wav_seconds (wav);
+  return bw_harness_wav_frequency (wav, 0.02, 0.15);
+}
+
+static void
+test_tones (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bw-tones-XXXXXX", NULL);
+  g_autofree char *custom = g_build_filename (dir, "custom.wav", NULL);
+  double high, medium, own, len;
+
+  if (!bw_harness_can_run ())
+    {
+      g_test_skip ("needs sox");
+      return;
+    }
+  g_setenv ("BELTWATCH_ALARM_WAV_DIR", dir, TRUE);
+
+  high = sound_for (BW_ALARM_PRIORITY_HIGH, NULL, &len);
+  g_test_message ("high: %.0f Hz, %.2f s", high, len);
+  g_assert_cmpfloat (fabs (high - 988) / 988, <, 0.03);
+  /* as long as it sounded (1.2 s), give or take the start and the queue */
+  g_assert_cmpfloat (len, >, 0.9);
+  g_assert_cmpfloat (len, <, 1.8);
+  medium = sound_for (BW_ALARM_PRIORITY_MEDIUM, NULL, &len);
+  g_test_message ("medium: %.0f Hz, %.2f s", medium, len);
+  g_assert_cmpfloat (fabs (medium - 659) / 659, <, 0.03);
+  /* concurrent alarm tones at least 20 % apart */
+  g_assert_cmpfloat (high / medium, >=, 1.2);
+  g_assert_cmpfloat (bw_alarm_sound_get_tone_frequency (BW_ALARM_PRIORITY_MEDIUM) /
+                     bw_alarm_sound_get_tone_frequency (BW_ALARM_PRIORITY_LOW), >=, 1.2);
+
+  /* the user's own sound file */
+  {
+    const char *argv[] = { "sox", "-n", "-r", "44100", custom, "synth", "0.6", "sine", "1500", NULL };
+    g_autoptr(GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_NONE, NULL);
+    g_assert_true (g_subprocess_wait_check (p, NULL, NULL));
+  }
+  own = sound_for (BW_ALARM_PRIORITY_HIGH, custom, &len);
+  g_test_message ("own file: %.0f Hz", own);
+  g_assert_cmpfloat (fabs (own - 1500) / 1500, <, 0.03);
+
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name (d)))
+      {
+        g_autofree char *p = g_build_filename (dir, name, NULL);
+        g_unlink (p);
+      }
+    g_rmdir (dir);
+  }
+}
+
+/* ---- every template ---- */
+
+static void
+test_templates (void)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(BwContext) context = NULL;
+  g_autoptr(GtkBuilder) builder = NULL;
+  GtkWidget *w;
+
+  if (!gtk_init_check ())
+    {
+      g_test_skip ("needs a display");
+      return;
+    }
+  settings = g_settings_new (APP_ID);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  context = bw_context_new (settings);
+
+  w = GTK_WIDGET (bw_app_window_new (NULL, context));
+  g_assert_nonnull (bw_app_window_get_page (BW_APP_WINDOW (w), "overview"));
+  g_assert_nonnull (bw_app_window_get_page (BW_APP_WINDOW (w), "alarms"));
+  g_assert_nonnull (bw_app_window_get_page (BW_APP_WINDOW (w), "journal"));
+  gtk_window_destroy (GTK_WINDOW (w));
+  w = GTK_WIDGET (bw_stop_dialog_new (context, 1));
+  gtk_window_destroy (GTK_WINDOW (w));
+  w = GTK_WIDGET (bw_wall_window_new (NULL, context));
+  g_assert_cmpuint (bw_wall_window_get_n_tiles (BW_WALL_WINDOW (w)), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (w));
+  w = GTK_WIDGET (bw_preferences_window_new (context));
+  gtk_window_destroy (GTK_WINDOW (w));
+  builder = gtk_builder_new_from_resource (RESOURCE_BASE "/gtk/help-overlay.ui");
+  g_assert_nonnull (gtk_builder_get_object (builder, "help_overlay"));
+  gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *localedir = NULL;
+
+  g_setenv ("LANGUAGE", "ru", TRUE);
+  g_setenv ("TZ", "Europe/Moscow", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  setlocale (LC_ALL, "C.UTF-8");
+  localedir = g_build_filename (g_getenv ("BW_BUILD_ROOT") ? g_getenv ("BW_BUILD_ROOT") : ".", "po", NULL);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/app/format", test_format);
+  g_test_add_func ("/app/client/backoff", test_backoff);
+  g_test_add_func ("/app/conveyor/staleness", test_staleness);
+  g_test_add_func ("/app/journal/totals", test_stop_list);
+  g_test_add_func ("/app/shifts", test_shifts);
+  g_test_add_func ("/app/annunciator", test_annunciator);
+  g_test_add_func ("/app/horn/tones", test_tones);
+  g_test_add_func ("/app/templates", test_templates);
+  return g_test_run ();
+}
