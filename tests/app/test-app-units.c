@@ -18,6 +18,8 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include <libsoup/soup.h>
+
 #include "bw-app-harness.h"
 #include "bw-app-window.h"
 #include "bw-live-conveyor.h"
@@ -68,6 +70,80 @@ test_format (void)
 }
 
 /* ---- the connection ---- */
+
+/* ---- answers without the optional members ---- */
+
+static void
+odd_answer_cb (SoupServer        *server,
+               SoupServerMessage *msg,
+               const char        *path,
+               GHashTable        *query,
+               gpointer           user_data)
+{
+  if (g_str_equal (path, "/api/v1/health"))
+    {
+      /* "degraded": 503 with the health object, no "error" member */
+      soup_server_message_set_status (msg, 503, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"status\":\"degraded\",\"last_seq\":0}", 34);
+    }
+  else if (g_str_equal (path, "/api/v1/broken"))
+    {
+      soup_server_message_set_status (msg, 500, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"error\":\"plain text\"}", 22);
+    }
+  else
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+    }
+}
+
+static void
+got_answer_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GError **error = user_data;
+  g_autoptr(JsonNode) node = bw_client_get_finish (BW_CLIENT (source), result, error);
+
+  g_assert_null (node);
+  g_assert_nonnull (*error);
+}
+
+/* the client reads error answers that lack an "error" object without
+ * complaint (a critical is fatal in a test) and reports the HTTP status */
+static void
+test_client_error_answers (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(BwClient) client = bw_client_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *url = NULL;
+  const char *paths[] = { "/api/v1/health", "/api/v1/broken", "/api/v1/nothing" };
+  const char *reasons[] = { "Service Unavailable", "Internal Server Error", "Not Found" };
+
+  soup_server_add_handler (server, NULL, odd_answer_cb, NULL, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  g_assert_true (bw_client_set_server (client, url, NULL, NULL, &error));
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      GError *answer = NULL;
+
+      bw_client_get_async (client, paths[i], NULL, got_answer_cb, &answer);
+      while (answer == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_error (answer, BW_CLIENT_ERROR, BW_CLIENT_ERROR_HTTP);
+      g_assert_cmpstr (answer->message, ==, reasons[i]);
+      g_error_free (answer);
+    }
+}
 
 static void
 test_backoff (void)
@@ -441,6 +517,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/app/format", test_format);
   g_test_add_func ("/app/client/backoff", test_backoff);
+  g_test_add_func ("/app/client/error-answers", test_client_error_answers);
   g_test_add_func ("/app/conveyor/staleness", test_staleness);
   g_test_add_func ("/app/journal/totals", test_stop_list);
   g_test_add_func ("/app/shifts", test_shifts);

@@ -21,6 +21,7 @@
 
 #include <glib/gi18n.h>
 
+#include "bw-json.h"
 #include "bw-line.h"
 #include "bw-tags.h"
 #include "bw-time.h"
@@ -246,7 +247,7 @@ upsert_alarm (BwLine  *self,
 static BwStop *
 stop_from (JsonObject *data)
 {
-  JsonObject *o = json_object_get_object_member (data, "stop");
+  JsonObject *o = bw_json_object_member (data, "stop");
 
   return o ? bw_stop_new_from_json (o, NULL) : NULL;
 }
@@ -254,7 +255,7 @@ stop_from (JsonObject *data)
 static BwAlarm *
 alarm_from (JsonObject *data)
 {
-  JsonObject *o = json_object_get_object_member (data, "alarm");
+  JsonObject *o = bw_json_object_member (data, "alarm");
 
   return o ? bw_alarm_new_from_json (o, NULL) : NULL;
 }
@@ -361,7 +362,7 @@ alarms_cb (GObject      *source,
       return;
     }
   self = user_data;
-  arr = json_object_get_array_member (json_node_get_object (node), "alarms");
+  arr = bw_json_array_member (json_node_get_object (node), "alarms");
   /* oldest first, so that the newest is announced last */
   for (guint i = arr ? json_array_get_length (arr) : 0; i-- > 0;)
     {
@@ -402,7 +403,7 @@ causes_cb (GObject      *source,
       return;
     }
   self = user_data;
-  arr = json_object_get_array_member (json_node_get_object (node), "causes");
+  arr = bw_json_array_member (json_node_get_object (node), "causes");
   if (arr == NULL || json_array_get_length (arr) == 0)
     return;
   g_ptr_array_set_size (self->causes, 0);
@@ -427,7 +428,7 @@ static void
 apply_conveyors (BwLine     *self,
                  JsonObject *answer)
 {
-  JsonArray *arr = json_object_get_array_member (answer, "conveyors");
+  JsonArray *arr = bw_json_array_member (answer, "conveyors");
   gint64 mono = g_get_monotonic_time ();
 
   for (guint i = 0; arr && i < json_array_get_length (arr); i++)

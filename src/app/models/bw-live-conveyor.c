@@ -13,6 +13,7 @@
 
 #include <math.h>
 
+#include "bw-json.h"
 #include "bw-live-conveyor.h"
 #include "bw-time.h"
 
@@ -194,13 +195,13 @@ bw_live_conveyor_apply_snapshot (BwLiveConveyor *self,
     if (ls && bw_time_parse (ls, -1, &t))
       self->last_sample = t;
   }
-  values = json_object_get_object_member (object, "values");
+  values = bw_json_object_member (object, "values");
   if (values)
     {
       g_autoptr(GList) members = json_object_get_members (values);
       for (GList *l = members; l; l = l->next)
         {
-          JsonObject *v = json_object_get_object_member (values, l->data);
+          JsonObject *v = bw_json_object_member (values, l->data);
           JsonNode *n = v ? json_object_get_member (v, "value") : NULL;
           if (n && JSON_NODE_HOLDS_VALUE (n))
             set_value (self, l->data, json_node_get_double (n));
@@ -250,14 +251,14 @@ bw_live_conveyor_apply_samples (BwLiveConveyor *self,
     self->server_state = bw_live_state_from_name (json_object_get_string_member (data, "state"));
   self->connected = TRUE;
   self->last_update = mono_now;
-  tags = json_object_get_object_member (data, "tags");
+  tags = bw_json_object_member (data, "tags");
   if (tags)
     {
       g_autoptr(GList) members = json_object_get_members (tags);
 
       for (GList *l = members; l; l = l->next)
         {
-          JsonArray *points = json_object_get_array_member (tags, l->data);
+          JsonArray *points = bw_json_array_member (tags, l->data);
           int k = live_index (l->data);
           guint n = points ? json_array_get_length (points) : 0;
 

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include "bw-json.h"
 #include "bw-event.h"
 #include "bw-stop-list.h"
 #include "bw-time.h"
@@ -142,7 +143,7 @@ page_cb (GObject      *source,
     }
   self = user_data;
   obj = json_node_get_object (node);
-  arr = json_object_get_array_member (obj, "stops");
+  arr = bw_json_array_member (obj, "stops");
   n = arr ? json_array_get_length (arr) : 0;
   for (guint i = 0; i < n; i++)
     {

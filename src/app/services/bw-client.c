@@ -19,6 +19,7 @@
 
 #include <libsoup/soup.h>
 
+#include "bw-json.h"
 #include "bw-client.h"
 #include "bw-time.h"
 
@@ -252,7 +253,7 @@ http_read_cb (GObject      *source,
 
       if (JSON_NODE_HOLDS_OBJECT (root))
         {
-          JsonObject *err = json_object_get_object_member (json_node_get_object (root), "error");
+          JsonObject *err = bw_json_object_member (json_node_get_object (root), "error");
           if (err && json_object_has_member (err, "message"))
             message = json_object_get_string_member (err, "message");
         }

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "bw-json.h"
 #include "bw-conveyor-chart.h"
 #include "bw-conveyor-page.h"
 #include "bw-format.h"
@@ -140,7 +141,7 @@ stops_cb (GObject      *source,
   self = user_data;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->stops_list))))
     gtk_list_box_remove (self->stops_list, child);
-  arr = json_object_get_array_member (json_node_get_object (node), "stops");
+  arr = bw_json_array_member (json_node_get_object (node), "stops");
   for (guint i = 0; arr && i < json_array_get_length (arr); i++)
     {
       g_autoptr(BwStop) stop = bw_stop_new_from_json (json_array_get_object_element (arr, i), NULL);

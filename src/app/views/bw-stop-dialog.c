@@ -17,6 +17,7 @@
 
 #include <glib/gi18n.h>
 
+#include "bw-json.h"
 #include "bw-conveyor-chart.h"
 #include "bw-format.h"
 #include "bw-stop-dialog.h"
@@ -273,7 +274,7 @@ show_stop (BwStopDialog *self,
   }
   if (self->cause_checks->len == 0)
     build_causes (self);
-  fill_history (self, json_object_get_array_member (obj, "classifications"));
+  fill_history (self, bw_json_array_member (obj, "classifications"));
   gtk_stack_set_visible_child_name (self->stack, "stop");
   update_save (self);
 }
@@ -348,7 +349,7 @@ saved_cb (GObject      *source,
     }
   g_clear_object (&self->stop);
   self->stop = bw_stop_new_from_json (obj, NULL);
-  fill_history (self, json_object_get_array_member (obj, "classifications"));
+  fill_history (self, bw_json_array_member (obj, "classifications"));
   g_signal_emit (self, signals[SIGNAL_SAVED], 0);
   gtk_window_close (GTK_WINDOW (self));
 }

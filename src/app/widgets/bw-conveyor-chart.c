@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "bw-json.h"
 #include "bw-chart-private.h"
 #include "bw-conveyor-chart.h"
 #include "bw-format.h"
@@ -207,7 +208,7 @@ stops_cb (GObject      *source,
 
   if (node == NULL)
     return;
-  arr = json_object_get_array_member (json_node_get_object (node), "stops");
+  arr = bw_json_array_member (json_node_get_object (node), "stops");
   for (guint i = 0; arr && i < json_array_get_length (arr); i++)
     {
       g_autoptr(BwStop) stop = bw_stop_new_from_json (json_array_get_object_element (arr, i), NULL);
@@ -335,7 +336,7 @@ bw_stop_window_chart_new (BwStop      *stop,
   const char *t0s = json_object_get_string_member_with_default (window, "t0", NULL);
   double period = json_object_get_double_member_with_default (window, "period_ms", 0);
   gint64 n = json_object_get_int_member_with_default (window, "n", 0);
-  JsonObject *tags = json_object_get_object_member (window, "tags");
+  JsonObject *tags = bw_json_object_member (window, "tags");
   gint64 t0_us;
   BwChart *chart;
 
