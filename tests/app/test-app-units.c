@@ -499,6 +499,78 @@ test_templates (void)
   gtk_window_destroy (GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay")));
 }
 
+static GtkWidget *
+find_by_id (GtkWidget  *root,
+            const char *id)
+{
+  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (root)), id) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_by_id (c, id);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+sound_stopped (gpointer data)
+{
+  return !bw_alarm_sound_is_playing (data);
+}
+
+/* The preferences' test tone stops by itself after 3 s; closing the
+ * preferences while it sounds ends it at once, and leaves nothing behind
+ * that would later call into the closed window. */
+static void
+test_preferences_test_tone (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bw-test-tone-XXXXXX", NULL);
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(BwContext) context = NULL;
+  BwAlarmSound *sound;
+  GtkWidget *w, *button;
+  gpointer weak;
+
+  if (!bw_harness_can_run ())
+    {
+      g_test_skip ("needs a display and sox");
+      return;
+    }
+  g_setenv ("BELTWATCH_ALARM_WAV_DIR", dir, TRUE);
+  settings = g_settings_new (APP_ID);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  context = bw_context_new (settings);
+  sound = bw_context_get_sound (context);
+
+  w = GTK_WIDGET (bw_preferences_window_new (context));
+  gtk_window_present (GTK_WINDOW (w));
+  button = find_by_id (w, "high_test_button");
+  g_assert_nonnull (button);
+
+  /* a test tone is not an alarm: the horn does not claim it */
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (bw_alarm_sound_is_playing (sound));
+  g_assert_false (bw_annunciator_is_sounding (bw_context_get_annunciator (context)));
+  bw_harness_iterate (2000);
+  g_assert_true (bw_alarm_sound_is_playing (sound));
+  g_assert_true (bw_harness_wait (sound_stopped, sound, 3000));
+
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (bw_alarm_sound_is_playing (sound));
+  bw_harness_iterate (300);
+  weak = w;
+  g_object_add_weak_pointer (G_OBJECT (w), &weak);
+  gtk_window_destroy (GTK_WINDOW (w));
+  bw_harness_iterate (100);
+  g_assert_null (weak);
+  g_assert_false (bw_alarm_sound_is_playing (sound));
+  /* the tone's timeout went with the window */
+  g_assert_null (g_main_context_find_source_by_user_data (NULL, w));
+  g_unsetenv ("BELTWATCH_ALARM_WAV_DIR");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -524,5 +596,6 @@ main (int   argc,
   g_test_add_func ("/app/annunciator", test_annunciator);
   g_test_add_func ("/app/horn/tones", test_tones);
   g_test_add_func ("/app/templates", test_templates);
+  g_test_add_func ("/app/preferences/test-tone", test_preferences_test_tone);
   return g_test_run ();
 }

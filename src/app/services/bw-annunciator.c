@@ -77,6 +77,8 @@ update_horn (BwAnnunciator *self)
     }
   else
     bw_alarm_sound_stop (self->sound);
+  /* a test tone that was already playing does not change "playing" */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SOUNDING]);
 }
 
 static void
@@ -184,11 +186,17 @@ bw_annunciator_silence (BwAnnunciator *self)
   update_horn (self);
 }
 
+/**
+ * bw_annunciator_is_sounding:
+ *
+ * Returns: whether the horn sounds for alarms (a test tone of the
+ *   preferences does not count)
+ */
 gboolean
 bw_annunciator_is_sounding (BwAnnunciator *self)
 {
   g_return_val_if_fail (BW_IS_ANNUNCIATOR (self), FALSE);
-  return bw_alarm_sound_is_playing (self->sound);
+  return g_hash_table_size (self->horn) > 0 && bw_alarm_sound_is_playing (self->sound);
 }
 
 guint

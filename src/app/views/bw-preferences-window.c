@@ -287,7 +287,11 @@ bw_preferences_window_dispose (GObject *object)
   BwPreferencesWindow *self = BW_PREFERENCES_WINDOW (object);
 
   if (self->test_id)
-    test_done_cb (self);
+    {
+      /* end the test tone now: its timeout must not outlive the window */
+      g_source_remove (self->test_id);
+      test_done_cb (self);
+    }
   g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->context);
