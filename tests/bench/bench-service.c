@@ -388,6 +388,11 @@ latency (int n_stops)
   g_main_context_invoke (c.ctx, wake_cb, NULL);
   g_thread_join (thread);
   bwd_service_shutdown (service);
+  g_free (c.url);
+  g_array_unref (c.received);
+  g_main_context_unref (c.ctx);
+  g_mutex_clear (&c.lock);
+  g_cond_clear (&c.cond);
   printf ("sample that stops a belt → stop.started at a WebSocket client on localhost, %d stops:\n", n_stops);
   printf ("  p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", percentile (lat, 0.5), percentile (lat, 0.99),
           percentile (lat, 1.0));
