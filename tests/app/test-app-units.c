@@ -331,6 +331,27 @@ make_alarm (gint64          id,
   return a;
 }
 
+/* The notification names the conveyor by its ID, as the cards and the
+ * banner do; a descriptive name opens the body, once. */
+static void
+test_notification_text (void)
+{
+  g_autoptr(BwAlarm) alarm = make_alarm (1, BW_ALARM_PRIORITY_HIGH, "CV-7");
+  g_autoptr(BwAlarm) warning = make_alarm (2, BW_ALARM_PRIORITY_MEDIUM, "CV-7");
+  g_autofree char *summary = bw_notifier_format_summary (alarm);
+  g_autofree char *anomaly = bw_notifier_format_summary (warning);
+  g_autofree char *named = bw_notifier_format_body (alarm, NULL, "Питатель дробилки ККД-1");
+  g_autofree char *same = bw_notifier_format_body (alarm, NULL, "CV-7");
+  g_autofree char *plain = bw_notifier_format_body (alarm, NULL, NULL);
+
+  /* LANGUAGE=ru */
+  g_assert_cmpstr (summary, ==, "Конвейер CV-7 остановлен");
+  g_assert_nonnull (strstr (anomaly, "CV-7"));
+  g_assert_true (g_str_has_prefix (named, "Питатель дробилки ККД-1\n"));
+  g_assert_cmpstr (same, ==, plain);
+  g_assert_null (strstr (plain, "\n"));
+}
+
 static void
 test_annunciator (void)
 {
@@ -594,6 +615,7 @@ main (int   argc,
   g_test_add_func ("/app/journal/totals", test_stop_list);
   g_test_add_func ("/app/shifts", test_shifts);
   g_test_add_func ("/app/annunciator", test_annunciator);
+  g_test_add_func ("/app/notification/text", test_notification_text);
   g_test_add_func ("/app/horn/tones", test_tones);
   g_test_add_func ("/app/templates", test_templates);
   g_test_add_func ("/app/preferences/test-tone", test_preferences_test_tone);

@@ -53,26 +53,32 @@ typedef struct
   gint64      stop_id;
 } ActionData;
 
+/* The summary names the conveyor by its plant designation (the ID the
+ * cards, the banner and the wall display show); its descriptive name, when it
+ * has one, opens the body. */
 char *
-bw_notifier_format_summary (BwAlarm    *alarm,
-                            const char *conveyor_name)
+bw_notifier_format_summary (BwAlarm *alarm)
 {
-  const char *who = conveyor_name && conveyor_name[0] ? conveyor_name : alarm->conveyor;
-
   if (g_strcmp0 (alarm->kind, "stop") == 0)
-    return g_strdup_printf (_("Conveyor %s stopped"), who);
+    return g_strdup_printf (_("Conveyor %s stopped"), alarm->conveyor);
   if (g_strcmp0 (alarm->kind, "anomaly") == 0)
-    return g_strdup_printf (_("Abnormal behaviour of conveyor %s"), who);
-  return g_strdup_printf (_("Alarm on conveyor %s"), who);
+    return g_strdup_printf (_("Abnormal behaviour of conveyor %s"), alarm->conveyor);
+  return g_strdup_printf (_("Alarm on conveyor %s"), alarm->conveyor);
 }
 
 char *
-bw_notifier_format_body (BwAlarm *alarm,
-                         BwStop  *stop)
+bw_notifier_format_body (BwAlarm    *alarm,
+                         BwStop     *stop,
+                         const char *conveyor_name)
 {
   GString *s = g_string_new (NULL);
   g_autofree char *at = bw_format_time (alarm->raised_us);
 
+  if (conveyor_name && conveyor_name[0] && g_strcmp0 (conveyor_name, alarm->conveyor) != 0)
+    {
+      g_string_append (s, conveyor_name);
+      g_string_append_c (s, '\n');
+    }
   if (stop)
     {
       g_string_append_printf (s, _("First-out: %s"), bw_format_trigger (stop->trigger));
@@ -149,8 +155,8 @@ bw_notifier_show_alarm (BwNotifier  *self,
       return FALSE;
     }
 
-  summary = bw_notifier_format_summary (alarm, conveyor_name);
-  body = bw_notifier_format_body (alarm, stop);
+  summary = bw_notifier_format_summary (alarm);
+  body = bw_notifier_format_body (alarm, stop, conveyor_name);
   n = g_hash_table_lookup (self->shown, &alarm->id);
   if (n)
     {

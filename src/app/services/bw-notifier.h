@@ -34,9 +34,9 @@ void        bw_notifier_withdraw        (BwNotifier  *self,
                                          gint64       alarm_id);
 void        bw_notifier_withdraw_all    (BwNotifier  *self);
 guint       bw_notifier_get_n_sent      (BwNotifier  *self);
-char       *bw_notifier_format_summary  (BwAlarm     *alarm,
-                                         const char  *conveyor_name);
+char       *bw_notifier_format_summary  (BwAlarm     *alarm);
 char       *bw_notifier_format_body     (BwAlarm     *alarm,
-                                         BwStop      *stop);
+                                         BwStop      *stop,
+                                         const char  *conveyor_name);
 
 G_END_DECLS

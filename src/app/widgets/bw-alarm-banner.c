@@ -38,7 +38,6 @@ update (BwAlarmBanner *self)
   BwAnnunciator *ann;
   BwAlarm *alarm;
   BwStop *stop = NULL;
-  BwLiveConveyor *c;
   GString *detail;
   guint n;
 
@@ -51,11 +50,10 @@ update (BwAlarmBanner *self)
   if (alarm == NULL)
     return;
 
-  c = bw_line_find_conveyor (bw_context_get_line (self->context), alarm->conveyor);
   if (alarm->stop_id)
     stop = bw_line_find_stop (bw_context_get_line (self->context), alarm->stop_id);
   {
-    g_autofree char *title = bw_notifier_format_summary (alarm, c ? bw_live_conveyor_get_id (c) : NULL);
+    g_autofree char *title = bw_notifier_format_summary (alarm);
     gtk_label_set_label (self->title_label, title);
   }
 
