@@ -191,6 +191,9 @@ bw_context_shutdown (BwContext *self)
   bw_client_stop (self->client);
   bw_annunciator_silence (self->annunciator);
   bw_notifier_withdraw_all (self->notifier);
+  /* a busy notification daemon must not keep the app from quitting */
+  if (!bw_notifier_flush (self->notifier, 2000))
+    g_message ("the notification daemon did not take all the withdrawals in 2 s");
   bw_local_server_stop (self->local);
   self->started = FALSE;
 }

@@ -592,6 +592,187 @@ test_preferences_test_tone (void)
   g_unsetenv ("BELTWATCH_ALARM_WAV_DIR");
 }
 
+/* ---- a notification daemon that takes its time ---- */
+
+#define SLOW_DAEMON_MS 3000
+
+static const char slow_daemon_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/><arg type='i' direction='in'/>"
+  "<arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/></method>"
+  "</interface></node>";
+
+typedef struct
+{
+  char     *address;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  ready;
+  guint     n_notify;
+  GMainLoop *loop;
+} SlowDaemon;
+
+static void
+slow_daemon_call (GDBusConnection       *connection,
+                  const char            *sender,
+                  const char            *path,
+                  const char            *iface,
+                  const char            *method,
+                  GVariant              *params,
+                  GDBusMethodInvocation *invocation,
+                  gpointer               user_data)
+{
+  SlowDaemon *d = user_data;
+
+  if (g_str_equal (method, "Notify"))
+    {
+      g_usleep (SLOW_DAEMON_MS * 1000);   /* busy with hundreds of others */
+      g_atomic_int_inc (&d->n_notify);
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", d->n_notify));
+    }
+  else if (g_str_equal (method, "GetCapabilities"))
+    {
+      const char *caps[] = { "actions", "body", "persistence", NULL };
+      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
+    }
+  else if (g_str_equal (method, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "slow", "test", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gpointer
+slow_daemon_thread (gpointer data)
+{
+  SlowDaemon *d = data;
+  g_autoptr(GMainContext) ctx = g_main_context_new ();
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (slow_daemon_xml, NULL);
+  g_autoptr(GError) error = NULL;
+  const GDBusInterfaceVTable vtable = { slow_daemon_call, NULL, NULL, { 0 } };
+  g_autoptr(GVariant) owned = NULL;
+
+  g_main_context_push_thread_default (ctx);
+  bus = g_dbus_connection_new_for_address_sync (d->address,
+                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_dbus_connection_register_object (bus, "/org/freedesktop/Notifications", info->interfaces[0],
+                                     &vtable, d, NULL, &error);
+  g_assert_no_error (error);
+  owned = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.freedesktop.Notifications", 4),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  d->loop = g_main_loop_new (ctx, FALSE);
+  g_mutex_lock (&d->lock);
+  d->ready = TRUE;
+  g_cond_signal (&d->cond);
+  g_mutex_unlock (&d->lock);
+  g_main_loop_run (d->loop);
+  g_main_context_pop_thread_default (ctx);
+  return NULL;
+}
+
+typedef struct
+{
+  gint64 last;
+  gint64 longest;
+} Beat;
+
+static gboolean
+beat_cb (gpointer data)
+{
+  Beat *b = data;
+  gint64 now = g_get_monotonic_time ();
+
+  b->longest = MAX (b->longest, now - b->last);
+  b->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sent_n (gpointer data)
+{
+  return bw_notifier_get_n_sent (data) >= 2;
+}
+
+/* A notification daemon that takes 3 s over each notification (an alarm
+ * flood on screen, or one that hangs) must not freeze the app: the alarms
+ * go out on the notification thread while the main loop goes on. */
+static void
+test_notifier_slow_daemon (void)
+{
+  GTestDBus *bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_autoptr(BwNotifier) notifier = NULL;
+  g_autoptr(GDBusConnection) conn = NULL;
+  g_autoptr(BwAlarm) first = make_alarm (1, BW_ALARM_PRIORITY_HIGH, "CV-1");
+  g_autoptr(BwAlarm) second = make_alarm (2, BW_ALARM_PRIORITY_HIGH, "CV-2");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+  SlowDaemon d = { 0 };
+  Beat b = { 0 };
+  GThread *thread;
+  gint64 t0, took;
+  guint beat;
+
+  g_test_dbus_up (bus);
+  if (display)
+    g_setenv ("DISPLAY", display, TRUE);
+  d.address = g_strdup (g_test_dbus_get_bus_address (bus));
+  g_mutex_init (&d.lock);
+  g_cond_init (&d.cond);
+  thread = g_thread_new ("slow-daemon", slow_daemon_thread, &d);
+  g_mutex_lock (&d.lock);
+  while (!d.ready)
+    g_cond_wait (&d.cond, &d.lock);
+  g_mutex_unlock (&d.lock);
+
+  notifier = bw_notifier_new ("Beltwatch", "io.github.beltwatch.Beltwatch");
+  t0 = g_get_monotonic_time ();
+  g_assert_true (bw_notifier_show_alarm (notifier, first, NULL, NULL, &error));
+  g_assert_true (bw_notifier_show_alarm (notifier, second, NULL, NULL, &error));
+  g_assert_no_error (error);
+  took = g_get_monotonic_time () - t0;
+  g_test_message ("two alarms handed over in %.1f ms", took / 1000.0);
+  g_assert_cmpint (took, <, SLOW_DAEMON_MS * 1000 / 2);
+
+  b.last = g_get_monotonic_time ();
+  beat = g_timeout_add (10, beat_cb, &b);
+  g_assert_true (bw_harness_wait (sent_n, notifier, 4 * SLOW_DAEMON_MS + 5000));
+  g_source_remove (beat);
+  took = g_get_monotonic_time () - t0;
+  g_test_message ("both taken after %.0f ms; the main loop's longest wait %.0f ms",
+                  took / 1000.0, b.longest / 1000.0);
+  /* the daemon took them one after the other … */
+  g_assert_cmpint (took, >=, 2 * SLOW_DAEMON_MS * 1000 - 100000);
+  g_assert_cmpuint (g_atomic_int_get (&d.n_notify), ==, 2);
+  /* … and the main loop never waited for it */
+  g_assert_cmpint (b.longest, <, SLOW_DAEMON_MS * 1000 / 2);
+  g_assert_true (bw_notifier_flush (notifier, 1000));
+
+  g_main_loop_quit (d.loop);
+  g_thread_join (thread);
+  g_main_loop_unref (d.loop);
+  g_free (d.address);
+  g_mutex_clear (&d.lock);
+  g_cond_clear (&d.cond);
+  /* libnotify keeps its bus connection to the end of the process (see
+   * bw_harness_free()): stop the bus without waiting for it, and keep it */
+  conn = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  if (conn)
+    g_dbus_connection_set_exit_on_close (conn, FALSE);
+  g_test_dbus_stop (bus);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -616,6 +797,7 @@ main (int   argc,
   g_test_add_func ("/app/shifts", test_shifts);
   g_test_add_func ("/app/annunciator", test_annunciator);
   g_test_add_func ("/app/notification/text", test_notification_text);
+  g_test_add_func ("/app/notification/slow-daemon", test_notifier_slow_daemon);
   g_test_add_func ("/app/horn/tones", test_tones);
   g_test_add_func ("/app/templates", test_templates);
   g_test_add_func ("/app/preferences/test-tone", test_preferences_test_tone);

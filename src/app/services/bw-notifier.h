@@ -33,6 +33,8 @@ gboolean    bw_notifier_show_alarm      (BwNotifier  *self,
 void        bw_notifier_withdraw        (BwNotifier  *self,
                                          gint64       alarm_id);
 void        bw_notifier_withdraw_all    (BwNotifier  *self);
+gboolean    bw_notifier_flush           (BwNotifier  *self,
+                                         guint        timeout_ms);
 guint       bw_notifier_get_n_sent      (BwNotifier  *self);
 char       *bw_notifier_format_summary  (BwAlarm     *alarm);
 char       *bw_notifier_format_body     (BwAlarm     *alarm,
