@@ -189,6 +189,18 @@ test_reconnect (void)
   r.sent = bw_notifier_get_n_sent (bw_context_get_notifier (r.context));
   g_assert_true (bw_harness_wait (source_finished, &r, 15000));
   bw_harness_iterate (500);
+
+  /* the app itself freezes for longer than the watchdog's 20 s (a stopped
+   * process, a suspended machine): the server was there all along, so the
+   * app goes on with the same connection when it wakes */
+  {
+    guint connects = bw_client_get_n_connects (r.client);
+
+    g_usleep (22 * G_USEC_PER_SEC);
+    bw_harness_iterate (3000);
+    g_assert_true (bw_client_is_connected (r.client));
+    g_assert_cmpuint (bw_client_get_n_connects (r.client), ==, connects);
+  }
   seq_before = bw_client_get_last_seq (r.client);
   g_assert_cmpint (seq_before, >, 0);
   bw_annunciator_silence (bw_context_get_annunciator (r.context));

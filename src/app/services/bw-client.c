@@ -46,6 +46,7 @@ struct _BwClient
   guint                    retry_ms;
   gint64                   retry_due;      /* monotonic */
   gint64                   last_heard;     /* monotonic */
+  gint64                   last_watch;     /* monotonic: the watchdog's last look */
 
   gint64                   last_seq;       /* -1: nothing seen yet */
   gint64                   resumed_after;  /* after= of the last stream opened */
@@ -431,8 +432,15 @@ static gboolean
 watchdog_cb (gpointer data)
 {
   BwClient *self = data;
+  gint64 now = g_get_monotonic_time ();
 
-  if (g_get_monotonic_time () - self->last_heard > WATCHDOG_S * G_USEC_PER_SEC)
+  /* a watchdog that comes late was frozen with the rest of the app (a
+   * suspended machine, a stopped process): what the server sent meanwhile
+   * is still unread, so give it its time again */
+  if (now - self->last_watch > 2 * KEEPALIVE_S * G_USEC_PER_SEC)
+    self->last_heard = MAX (self->last_heard, now - KEEPALIVE_S * G_USEC_PER_SEC);
+  self->last_watch = now;
+  if (now - self->last_heard > WATCHDOG_S * G_USEC_PER_SEC)
     {
       self->watchdog_id = 0;
       connection_failed (self, "the server went quiet");
@@ -469,6 +477,7 @@ ws_connect_cb (GObject      *source,
   g_signal_connect (ws, "pong", G_CALLBACK (ws_pong_cb), self);
   g_signal_connect (ws, "closed", G_CALLBACK (ws_closed_cb), self);
   g_signal_connect (ws, "error", G_CALLBACK (ws_error_cb), self);
+  self->last_watch = self->last_heard;
   self->watchdog_id = g_timeout_add_seconds (KEEPALIVE_S, watchdog_cb, self);
   set_last_error (self, NULL);
   g_message ("connected to %s, events after %" G_GINT64_FORMAT, self->base_url, self->resumed_after);
