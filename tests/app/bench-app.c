@@ -165,7 +165,8 @@ sent_cb (BwNotifier *notifier,
          gint64      alarm_id,
          Latency    *l)
 {
-  gint64 now = g_get_monotonic_time ();
+  /* when the notification daemon took it (on the notification thread) */
+  gint64 now = bw_notifier_get_last_sent_time (notifier);
   gint64 *t = g_hash_table_lookup (l->emitted, &alarm_id);
 
   if (t)

@@ -48,6 +48,7 @@ struct _BwNotifier
   gboolean      available;
   gboolean      enabled;
   guint         n_sent;
+  gint64        last_sent_us; /* monotonic: when the daemon took the latest */
 };
 
 enum
@@ -93,6 +94,7 @@ typedef struct
   char    *body;
   char    *text;              /* RES_ACTION: the action; RES_FAILED: the error */
   gboolean critical;
+  gint64   at;                /* RES_SENT: monotonic time the daemon answered */
   struct Fence *fence;        /* REQ_FENCE: a reference */
 } Message;
 
@@ -198,6 +200,7 @@ deliver (gpointer data)
     {
     case RES_SENT:
       self->n_sent++;
+      self->last_sent_us = m->at;
       g_signal_emit (self, signals[SIGNAL_SENT], 0, m->alarm_id);
       break;
     case RES_FAILED:
@@ -381,7 +384,12 @@ worker_show (Worker  *w,
     }
 
   if (notify_notification_show (n, &error))
-    reply (message_new (RES_SENT, m->owner, m->alarm_id));
+    {
+      Message *r = message_new (RES_SENT, m->owner, m->alarm_id);
+
+      r->at = g_get_monotonic_time ();
+      reply (r);
+    }
   else
     {
       Message *r = message_new (RES_FAILED, m->owner, m->alarm_id);
@@ -601,6 +609,20 @@ bw_notifier_get_n_sent (BwNotifier *self)
 {
   g_return_val_if_fail (BW_IS_NOTIFIER (self), 0);
   return self->n_sent;
+}
+
+/**
+ * bw_notifier_get_last_sent_time:
+ *
+ * Returns: the monotonic time at which the notification daemon took the
+ *   latest notification (#BwNotifier::sent comes after, on the app's main
+ *   loop), or 0
+ */
+gint64
+bw_notifier_get_last_sent_time (BwNotifier *self)
+{
+  g_return_val_if_fail (BW_IS_NOTIFIER (self), 0);
+  return self->last_sent_us;
 }
 
 static void

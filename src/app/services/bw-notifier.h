@@ -36,6 +36,7 @@ void        bw_notifier_withdraw_all    (BwNotifier  *self);
 gboolean    bw_notifier_flush           (BwNotifier  *self,
                                          guint        timeout_ms);
 guint       bw_notifier_get_n_sent      (BwNotifier  *self);
+gint64      bw_notifier_get_last_sent_time (BwNotifier *self);
 char       *bw_notifier_format_summary  (BwAlarm     *alarm);
 char       *bw_notifier_format_body     (BwAlarm     *alarm,
                                          BwStop      *stop,
