@@ -133,8 +133,8 @@ bw_harness_new (const char *name)
   return h;
 }
 
-static void
-rm_rf (const char *path)
+void
+bw_harness_rm_rf (const char *path)
 {
   g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
   const char *name;
@@ -143,7 +143,7 @@ rm_rf (const char *path)
     {
       g_autofree char *p = g_build_filename (path, name, NULL);
       if (g_file_test (p, G_FILE_TEST_IS_DIR) && !g_file_test (p, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (p);
+        bw_harness_rm_rf (p);
       else
         g_unlink (p);
     }
@@ -183,7 +183,7 @@ bw_harness_free (BwHarness *h)
       h->bus = NULL;
     }
   if (g_getenv ("BW_KEEP_TEST_DIR") == NULL)
-    rm_rf (h->dir);
+    bw_harness_rm_rf (h->dir);
   else
     g_test_message ("kept %s", h->dir);
   g_free (h->dir);

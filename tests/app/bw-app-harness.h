@@ -75,6 +75,7 @@ JsonNode    *bw_harness_get               (BwHarness   *h,
 char        *bw_harness_sql               (BwHarness   *h,
                                            const char  *query);
 JsonNode    *bw_harness_ledger_stops      (BwHarness   *h);
+void         bw_harness_rm_rf             (const char  *path);
 double       bw_harness_wav_seconds       (const char  *path);
 double       bw_harness_wav_frequency     (const char  *path,
                                            double       from_s,

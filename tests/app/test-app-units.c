@@ -444,6 +444,7 @@ test_tones (void)
   if (!bw_harness_can_run ())
     {
       g_test_skip ("needs sox");
+      bw_harness_rm_rf (dir);
       return;
     }
   g_setenv ("BELTWATCH_ALARM_WAV_DIR", dir, TRUE);
@@ -472,16 +473,7 @@ test_tones (void)
   g_test_message ("own file: %.0f Hz", own);
   g_assert_cmpfloat (fabs (own - 1500) / 1500, <, 0.03);
 
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-    while ((name = g_dir_read_name (d)))
-      {
-        g_autofree char *p = g_build_filename (dir, name, NULL);
-        g_unlink (p);
-      }
-    g_rmdir (dir);
-  }
+  bw_harness_rm_rf (dir);
 }
 
 /* ---- every template ---- */
@@ -557,6 +549,7 @@ test_preferences_test_tone (void)
   if (!bw_harness_can_run ())
     {
       g_test_skip ("needs a display and sox");
+      bw_harness_rm_rf (dir);
       return;
     }
   g_setenv ("BELTWATCH_ALARM_WAV_DIR", dir, TRUE);
@@ -590,6 +583,7 @@ test_preferences_test_tone (void)
   /* the tone's timeout went with the window */
   g_assert_null (g_main_context_find_source_by_user_data (NULL, w));
   g_unsetenv ("BELTWATCH_ALARM_WAV_DIR");
+  bw_harness_rm_rf (dir);
 }
 
 /* ---- a notification daemon that takes its time ---- */
