@@ -14,6 +14,7 @@
 
 #include <locale.h>
 #include <math.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -476,6 +477,56 @@ test_tones (void)
   bw_harness_rm_rf (dir);
 }
 
+/* A sound that cannot be written (a full disk) warns and frees its player
+ * once, also when the error comes while it is being finished; the next
+ * alarm still sounds. */
+static void
+test_tones_full_disk (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("bw-tones-full-XXXXXX", NULL);
+  g_autoptr(BwAlarmSound) sound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *full = NULL;
+  double len;
+
+  if (!bw_harness_can_run () || !g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs sox and /dev/full");
+      bw_harness_rm_rf (dir);
+      return;
+    }
+  g_setenv ("BELTWATCH_ALARM_WAV_DIR", dir, TRUE);
+  full = g_strdup_printf ("%s/alarm-001-p%d.wav", dir, (int) BW_ALARM_PRIORITY_HIGH);
+  g_assert_cmpint (symlink ("/dev/full", full), ==, 0);
+
+  sound = bw_alarm_sound_new ();
+  g_test_expect_message ("bw-alarm-sound", G_LOG_LEVEL_WARNING, "Alarm sound: *");
+  g_assert_true (bw_alarm_sound_play (sound, BW_ALARM_PRIORITY_HIGH, &error));
+  g_assert_no_error (error);
+  /* stopped before the sink's first write: the write fails while the
+   * stream is being finished (wavenc's header) */
+  bw_harness_iterate (50);
+  bw_alarm_sound_stop (sound);
+  bw_harness_iterate (1500);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (bw_alarm_sound_get_n_finished (sound), ==, 0);
+
+  /* the next alarm goes to a file that can be written */
+  g_assert_true (bw_alarm_sound_play (sound, BW_ALARM_PRIORITY_HIGH, &error));
+  g_assert_no_error (error);
+  g_assert_true (bw_alarm_sound_is_playing (sound));
+  {
+    g_autofree char *wav = g_strdup (bw_alarm_sound_get_output_file (sound));
+    bw_harness_iterate (1200);
+    bw_alarm_sound_stop (sound);
+    g_assert_true (bw_harness_wait (finished, sound, 5000));
+    len = bw_harness_wav_seconds (wav);
+    g_assert_cmpfloat (len, >, 0.5);
+  }
+  g_unsetenv ("BELTWATCH_ALARM_WAV_DIR");
+  bw_harness_rm_rf (dir);
+}
+
 /* ---- every template ---- */
 
 static void
@@ -793,6 +844,7 @@ main (int   argc,
   g_test_add_func ("/app/notification/text", test_notification_text);
   g_test_add_func ("/app/notification/slow-daemon", test_notifier_slow_daemon);
   g_test_add_func ("/app/horn/tones", test_tones);
+  g_test_add_func ("/app/horn/full-disk", test_tones_full_disk);
   g_test_add_func ("/app/templates", test_templates);
   g_test_add_func ("/app/preferences/test-tone", test_preferences_test_tone);
   return g_test_run ();

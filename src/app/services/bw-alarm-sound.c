@@ -262,10 +262,11 @@ bus_cb (GstBus     *bus,
           {
             self->player = NULL;
             g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAYING]);
+            player_free (p);
           }
-        else if (self)
-          g_ptr_array_remove (self->finishing, p);
-        player_free (p);
+        /* a player being finished is freed by the array it is in */
+        else if (self == NULL || !g_ptr_array_remove (self->finishing, p))
+          player_free (p);
         return G_SOURCE_REMOVE;
       }
     case GST_MESSAGE_EOS:
