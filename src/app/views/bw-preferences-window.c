@@ -292,7 +292,13 @@ bw_preferences_window_dispose (GObject *object)
       g_source_remove (self->test_id);
       test_done_cb (self);
     }
-  g_clear_object (&self->chooser);
+  if (self->chooser)
+    {
+      /* a portal's chooser may outlive the window: it must not answer to it */
+      g_signal_handlers_disconnect_by_data (self->chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+      g_clear_object (&self->chooser);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_PREFERENCES_WINDOW);
   g_clear_object (&self->context);
   G_OBJECT_CLASS (bw_preferences_window_parent_class)->dispose (object);
