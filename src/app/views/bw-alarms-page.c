@@ -270,6 +270,12 @@ bw_alarms_page_dispose (GObject *object)
   GtkWidget *child;
   BwAlarmsPage *self = BW_ALARMS_PAGE (object);
 
+  /* the line's alarm store outlives the page: whoever still holds the
+   * filtered model must not run the filter on a freed page */
+  if (self->filter)
+    gtk_custom_filter_set_filter_func (self->filter, NULL, NULL, NULL);
+  if (self->filtered)
+    gtk_filter_list_model_set_model (self->filtered, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), BW_TYPE_ALARMS_PAGE);
   /* the template's top box is not bound: unparent it too */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
