@@ -478,8 +478,8 @@ test_tones (void)
 }
 
 /* A sound that cannot be written (a full disk) warns and frees its player
- * once, also when the error comes while it is being finished; the next
- * alarm still sounds. */
+ * once, also when the error comes while it is being finished (a second
+ * free shows in the ASan build); the next alarm still sounds. */
 static void
 test_tones_full_disk (void)
 {
@@ -487,7 +487,7 @@ test_tones_full_disk (void)
   g_autoptr(BwAlarmSound) sound = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *full = NULL;
-  double len;
+  g_autofree char *wav = NULL;
 
   if (!bw_harness_can_run () || !g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
     {
@@ -515,14 +515,11 @@ test_tones_full_disk (void)
   g_assert_true (bw_alarm_sound_play (sound, BW_ALARM_PRIORITY_HIGH, &error));
   g_assert_no_error (error);
   g_assert_true (bw_alarm_sound_is_playing (sound));
-  {
-    g_autofree char *wav = g_strdup (bw_alarm_sound_get_output_file (sound));
-    bw_harness_iterate (1200);
-    bw_alarm_sound_stop (sound);
-    g_assert_true (bw_harness_wait (finished, sound, 5000));
-    len = bw_harness_wav_seconds (wav);
-    g_assert_cmpfloat (len, >, 0.5);
-  }
+  wav = g_strdup (bw_alarm_sound_get_output_file (sound));
+  bw_harness_iterate (1200);
+  bw_alarm_sound_stop (sound);
+  g_assert_true (bw_harness_wait (finished, sound, 5000));
+  g_assert_cmpfloat (bw_harness_wav_seconds (wav), >, 0.5);
   g_unsetenv ("BELTWATCH_ALARM_WAV_DIR");
   bw_harness_rm_rf (dir);
 }
