@@ -29,7 +29,7 @@ struct _BwContext
   BwAlarmSound  *sound;
   BwAnnunciator *annunciator;
   BwLocalServer *local;
-  GCancellable  *cancellable;
+  GCancellable  *start_cancellable; /* the local service's start under way */
   char          *override_url;
   char          *problem;
   gboolean       is_local;
@@ -102,15 +102,21 @@ apply_server (BwContext *self)
       url = g_strdup (self->override_url);
     }
   g_strstrip (url);
+  /* a start still under way answers for settings that have changed since */
+  if (self->start_cancellable)
+    g_cancellable_cancel (self->start_cancellable);
+  g_clear_object (&self->start_cancellable);
   if (url[0] == '\0')
     {
       self->is_local = TRUE;
       bw_client_stop (self->client);
-      bw_local_server_start_async (self->local, self->cancellable, local_started_cb, g_object_ref (self));
+      self->start_cancellable = g_cancellable_new ();
+      bw_local_server_start_async (self->local, self->start_cancellable, local_started_cb, g_object_ref (self));
       return;
     }
   self->is_local = FALSE;
-  bw_local_server_stop (self->local);
+  /* the service the app started goes without the app waiting for it */
+  bw_local_server_request_stop (self->local);
   if (!bw_client_set_server (self->client, url, user, password, &error))
     {
       bw_client_stop (self->client);
@@ -187,7 +193,8 @@ bw_context_shutdown (BwContext *self)
 {
   g_return_if_fail (BW_IS_CONTEXT (self));
 
-  g_cancellable_cancel (self->cancellable);
+  if (self->start_cancellable)
+    g_cancellable_cancel (self->start_cancellable);
   bw_client_stop (self->client);
   bw_annunciator_silence (self->annunciator);
   bw_notifier_withdraw_all (self->notifier);
@@ -451,8 +458,9 @@ bw_context_dispose (GObject *object)
 
   if (self->settings)
     g_signal_handlers_disconnect_by_data (self->settings, self);
-  if (self->cancellable)
-    g_cancellable_cancel (self->cancellable);
+  if (self->start_cancellable)
+    g_cancellable_cancel (self->start_cancellable);
+  g_clear_object (&self->start_cancellable);
   g_clear_object (&self->annunciator);
   g_clear_object (&self->line);
   g_clear_object (&self->client);
@@ -460,7 +468,6 @@ bw_context_dispose (GObject *object)
   g_clear_object (&self->sound);
   g_clear_object (&self->local);
   g_clear_object (&self->settings);
-  g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (bw_context_parent_class)->dispose (object);
 }
 
@@ -510,7 +517,6 @@ bw_context_class_init (BwContextClass *klass)
 static void
 bw_context_init (BwContext *self)
 {
-  self->cancellable = g_cancellable_new ();
 }
 
 BwContext *

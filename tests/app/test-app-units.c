@@ -12,8 +12,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <math.h>
+#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -23,6 +26,8 @@
 
 #include "bw-app-harness.h"
 #include "bw-app-window.h"
+#include "bw-context.h"
+#include "bw-local-server.h"
 #include "bw-live-conveyor.h"
 #include "bw-format.h"
 #include "bw-preferences-window.h"
@@ -634,6 +639,152 @@ test_preferences_test_tone (void)
   bw_harness_rm_rf (dir);
 }
 
+/* ---- the app's own service ---- */
+
+static guint16
+unused_port (void)
+{
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+
+  g_assert_true (g_socket_bind (sock, addr, TRUE, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (sock, NULL);
+  return port;
+}
+
+typedef struct
+{
+  BwContext  *context;
+  const char *url;
+} OnServer;
+
+static gboolean
+client_on_server (gpointer data)
+{
+  OnServer *o = data;
+
+  return g_strcmp0 (bw_client_get_base_url (bw_context_get_client (o->context)), o->url) == 0;
+}
+
+static gboolean
+client_on_own_service (gpointer data)
+{
+  BwContext *context = data;
+  BwLocalServer *local = bw_context_get_local_server (context);
+
+  return bw_local_server_get_identifier (local) != NULL &&
+         bw_client_is_connected (bw_context_get_client (context));
+}
+
+static gboolean
+process_gone (int pid)
+{
+  return kill (pid, 0) == -1 && errno == ESRCH;
+}
+
+/* the one warning expected there, counted; any other fails the test */
+static void
+kill_warning_cb (const char     *domain,
+                 GLogLevelFlags  level,
+                 const char     *message,
+                 gpointer        data)
+{
+  g_test_message ("%s: %s", domain, message);
+  if (strstr (message, "did not stop in time"))
+    (*(guint *) data)++;
+  else
+    g_test_fail ();
+}
+
+/* Pointing the app at a server while its own service starts or runs (the
+ * preferences' server field): the start under way does not take the
+ * connection back afterwards, and the service is stopped without the app
+ * waiting for it, even one that does not answer SIGTERM (it is killed 5 s
+ * later while the app goes on); a start asked for meanwhile waits for it to
+ * go rather than take it for a running service. */
+static void
+test_local_server_switch (void)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(BwContext) context = NULL;
+  g_autofree char *remote = g_strdup_printf ("http://127.0.0.1:%u", unused_port ());
+  const char *beltwatchd = bw_harness_tool ("beltwatchd");
+  BwLocalServer *local;
+  BwClient *client;
+  OnServer on_remote;
+  GLogLevelFlags always_fatal;
+  guint n_killed = 0, handler;
+  int first, second;
+  gint64 t0, took;
+
+  if (!g_file_test (beltwatchd, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("needs the build tree's beltwatchd (BW_BUILD_ROOT)");
+      return;
+    }
+  g_setenv ("BELTWATCHD", beltwatchd, TRUE);
+  settings = g_settings_new (APP_ID);
+  g_settings_set_boolean (settings, "notifications", FALSE);
+  g_settings_set_string (settings, "server-url", "");
+  context = bw_context_new (settings);
+  local = bw_context_get_local_server (context);
+  client = bw_context_get_client (context);
+  bw_local_server_set_port (local, unused_port ());
+  on_remote = (OnServer) { context, remote };
+
+  /* a server set while the own service is still being looked for */
+  bw_context_start (context);
+  g_assert_true (bw_context_is_local (context));
+  g_settings_set_string (settings, "server-url", remote);
+  bw_harness_iterate (3000);
+  g_assert_false (bw_context_is_local (context));
+  g_assert_cmpstr (bw_client_get_base_url (client), ==, remote);
+  g_assert_false (bw_local_server_is_running (local));
+  g_assert_null (bw_context_get_problem (context));
+
+  /* the own service running, and not answering SIGTERM */
+  g_settings_set_string (settings, "server-url", "");
+  g_assert_true (bw_harness_wait (client_on_own_service, context, 20000));
+  g_assert_true (bw_local_server_is_own (local));
+  first = atoi (bw_local_server_get_identifier (local));
+  g_assert_cmpint (first, >, 0);
+  g_assert_cmpint (kill (first, SIGSTOP), ==, 0);
+
+  always_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  handler = g_log_set_handler ("bw-local-server", G_LOG_LEVEL_WARNING, kill_warning_cb, &n_killed);
+  t0 = g_get_monotonic_time ();
+  g_settings_set_string (settings, "server-url", remote);
+  g_assert_true (bw_harness_wait (client_on_server, &on_remote, 10000));
+  took = g_get_monotonic_time () - t0;
+  g_test_message ("on the server %.0f ms after it was set", took / 1000.0);
+  g_assert_cmpint (took, <, G_USEC_PER_SEC);
+  g_assert_false (process_gone (first));
+
+  /* back to the own service before the stopped one has gone */
+  g_settings_set_string (settings, "server-url", "");
+  g_assert_true (bw_harness_wait (client_on_own_service, context, 30000));
+  took = g_get_monotonic_time () - t0;
+  g_test_message ("on a new own service %.0f ms after the first was asked to stop", took / 1000.0);
+  second = atoi (bw_local_server_get_identifier (local));
+  g_assert_cmpint (second, !=, first);
+  g_log_remove_handler ("bw-local-server", handler);
+  g_log_set_always_fatal (always_fatal);
+  g_assert_cmpuint (n_killed, ==, 1);
+  g_assert_true (process_gone (first));
+  g_assert_true (bw_local_server_is_own (local));
+  g_assert_cmpint (took, >=, 4 * G_USEC_PER_SEC);
+
+  /* quitting stops it, and waits for it */
+  bw_context_shutdown (context);
+  g_assert_true (process_gone (second));
+  g_unsetenv ("BELTWATCHD");
+}
+
 /* ---- a notification daemon that takes its time ---- */
 
 #define SLOW_DAEMON_MS 3000
@@ -844,5 +995,6 @@ main (int   argc,
   g_test_add_func ("/app/horn/full-disk", test_tones_full_disk);
   g_test_add_func ("/app/templates", test_templates);
   g_test_add_func ("/app/preferences/test-tone", test_preferences_test_tone);
+  g_test_add_func ("/app/local-server/switch", test_local_server_switch);
   return g_test_run ();
 }

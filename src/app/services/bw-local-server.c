@@ -10,6 +10,11 @@
  * and left running on quit; the one the app started is stopped on quit, and
  * dies with the app if the app crashes.
  *
+ * When the user points the app at a server, the service it started is asked
+ * to stop without the app waiting for it (bw_local_server_request_stop()); a
+ * start asked for meanwhile waits until it has gone, so that it does not take
+ * the dying service (or its port) for one that answers.
+ *
  * Copyright 2026 The Beltwatch developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,8 +42,13 @@ struct _BwLocalServer
 
   GSubprocess *process;     /* owned: the beltwatchd we started, or NULL */
   gboolean     exited;      /* it has exited */
+  char        *process_url; /* where it listens */
+  GSubprocess *dying;       /* owned: the one asked to stop, until it has */
+  guint        kill_id;     /* SIGKILL for it when it takes too long */
+  GQueue       waiting;     /* owned GTasks: starts waiting for it to go */
   SoupSession *session;
   char        *url;
+  guint16      port;
   gboolean     own;
 };
 
@@ -162,11 +172,24 @@ exited_cb (GObject      *source,
 {
   BwLocalServer *self = user_data;
 
+  GTask *task;
+
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
   if (self->process == G_SUBPROCESS (source))
     {
       self->exited = TRUE;
       g_message ("the local service exited (status %d)", g_subprocess_get_status (G_SUBPROCESS (source)));
+    }
+  else if (self->dying == G_SUBPROCESS (source))
+    {
+      g_message ("the local service stopped (status %d)", g_subprocess_get_status (G_SUBPROCESS (source)));
+      g_clear_handle_id (&self->kill_id, g_source_remove);
+      g_clear_object (&self->dying);
+      while ((task = g_queue_pop_head (&self->waiting)))
+        {
+          poll_health (task);
+          g_object_unref (task);
+        }
     }
   g_object_unref (self);
 }
@@ -224,7 +247,7 @@ health_cb (GObject      *source,
     {
       /* nothing of ours there: start one, on the default port if it is free */
       d->probing_existing = FALSE;
-      spawn (task, port_is_free (BW_DEFAULT_PORT) ? BW_DEFAULT_PORT : free_port ());
+      spawn (task, port_is_free (self->port) ? self->port : free_port ());
       return;
     }
   if (self->process == NULL || self->exited)
@@ -304,8 +327,10 @@ spawn (GTask   *task,
   self->own = TRUE;
   self->exited = FALSE;
   g_subprocess_wait_async (self->process, NULL, exited_cb, g_object_ref (self));
+  g_free (self->process_url);
+  self->process_url = g_strdup_printf ("http://%s", listen);
   g_free (d->url);
-  d->url = g_strdup_printf ("http://%s", listen);
+  d->url = g_strdup (self->process_url);
   d->deadline = g_get_monotonic_time () + START_TIMEOUT_US;
   poll_health (task);
 }
@@ -334,10 +359,23 @@ bw_local_server_start_async (BwLocalServer       *self,
       return;
     }
   d = g_new0 (StartData, 1);
-  d->probing_existing = TRUE;
-  d->url = g_strdup_printf ("http://127.0.0.1:%u", BW_DEFAULT_PORT);
+  if (self->process && !self->exited)
+    {
+      /* ours, still starting (an earlier start was cancelled): wait for it
+       * rather than take it for somebody else's */
+      d->url = g_strdup (self->process_url);
+      d->deadline = g_get_monotonic_time () + START_TIMEOUT_US;
+    }
+  else
+    {
+      d->probing_existing = TRUE;
+      d->url = g_strdup_printf ("http://127.0.0.1:%u", self->port);
+    }
   g_task_set_task_data (task, d, (GDestroyNotify) start_data_free);
-  poll_health (task);
+  if (self->dying)
+    g_queue_push_tail (&self->waiting, g_steal_pointer (&task));
+  else
+    poll_health (task);
 }
 
 /**
@@ -373,41 +411,85 @@ bw_local_server_is_own (BwLocalServer *self)
   return self->own && self->process != NULL;
 }
 
+static gboolean
+kill_cb (gpointer data)
+{
+  BwLocalServer *self = data;
+
+  self->kill_id = 0;
+  g_warning ("The local service did not stop in time: killing it");
+  g_subprocess_force_exit (self->dying);
+  return G_SOURCE_REMOVE;
+}
+
 /**
- * bw_local_server_stop:
+ * bw_local_server_request_stop:
  *
- * Stops the service the app started: SIGTERM, so that it finishes its
- * ledger writes, and SIGKILL if it has not exited after 5 s.
+ * Asks the service the app started to stop (SIGTERM, so that it finishes its
+ * ledger writes; SIGKILL if it has not exited after 5 s) and returns at once.
+ * A start asked for before it has gone waits for it.
  */
 void
-bw_local_server_stop (BwLocalServer *self)
+bw_local_server_request_stop (BwLocalServer *self)
 {
-  gint64 deadline;
-
   g_return_if_fail (BW_IS_LOCAL_SERVER (self));
 
   if (self->process == NULL || !self->own)
     return;
   if (!self->exited)
     {
+      /* a start waits for the one dying, so there is never a second */
+      g_return_if_fail (self->dying == NULL);
       g_message ("stopping the local service");
-      g_subprocess_send_signal (self->process, SIGTERM);
-      deadline = g_get_monotonic_time () + STOP_TIMEOUT_US;
-      while (!self->exited && g_get_monotonic_time () < deadline)
-        {
-          if (!g_main_context_iteration (NULL, FALSE))
-            g_usleep (10000);
-        }
-      if (!self->exited)
-        {
-          g_warning ("The local service did not stop in time: killing it");
-          g_subprocess_force_exit (self->process);
-          while (!self->exited)
-            g_main_context_iteration (NULL, TRUE);
-        }
+      self->dying = g_steal_pointer (&self->process);
+      g_subprocess_send_signal (self->dying, SIGTERM);
+      self->kill_id = g_timeout_add_seconds (STOP_TIMEOUT_US / G_USEC_PER_SEC, kill_cb, self);
     }
   g_clear_object (&self->process);
   g_clear_pointer (&self->url, g_free);
+}
+
+/**
+ * bw_local_server_stop:
+ *
+ * Stops the service the app started and waits until it has exited: for
+ * quitting, where nothing else is left to do meanwhile.
+ */
+void
+bw_local_server_stop (BwLocalServer *self)
+{
+  g_return_if_fail (BW_IS_LOCAL_SERVER (self));
+
+  bw_local_server_request_stop (self);
+  while (self->dying)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/**
+ * bw_local_server_set_port:
+ *
+ * Where to look for a running service first, and to start one if the port is
+ * free (by default 8470, the service's own default); for the next start.
+ */
+void
+bw_local_server_set_port (BwLocalServer *self,
+                          guint16        port)
+{
+  g_return_if_fail (BW_IS_LOCAL_SERVER (self));
+  self->port = port ? port : BW_DEFAULT_PORT;
+}
+
+/**
+ * bw_local_server_get_identifier:
+ *
+ * Returns: (nullable): the process ID of the service the app started, as
+ *   a string, while it runs
+ */
+const char *
+bw_local_server_get_identifier (BwLocalServer *self)
+{
+  g_return_val_if_fail (BW_IS_LOCAL_SERVER (self), NULL);
+  return self->process && !self->exited ? g_subprocess_get_identifier (self->process) : NULL;
 }
 
 static void
@@ -416,7 +498,9 @@ bw_local_server_finalize (GObject *object)
   BwLocalServer *self = BW_LOCAL_SERVER (object);
 
   bw_local_server_stop (self);
+  g_queue_clear_full (&self->waiting, g_object_unref);
   g_clear_object (&self->session);
+  g_free (self->process_url);
   g_free (self->url);
   G_OBJECT_CLASS (bw_local_server_parent_class)->finalize (object);
 }
@@ -431,6 +515,8 @@ static void
 bw_local_server_init (BwLocalServer *self)
 {
   self->session = soup_session_new_with_options ("timeout", 2, NULL);
+  self->port = BW_DEFAULT_PORT;
+  g_queue_init (&self->waiting);
 }
 
 BwLocalServer *

@@ -26,6 +26,10 @@ char          *bw_local_server_start_finish (BwLocalServer       *self,
                                              GError             **error);
 gboolean       bw_local_server_is_running   (BwLocalServer       *self);
 gboolean       bw_local_server_is_own       (BwLocalServer       *self);
+void           bw_local_server_request_stop (BwLocalServer       *self);
 void           bw_local_server_stop         (BwLocalServer       *self);
+void           bw_local_server_set_port     (BwLocalServer       *self,
+                                             guint16              port);
+const char    *bw_local_server_get_identifier (BwLocalServer     *self);
 
 G_END_DECLS
