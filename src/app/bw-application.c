@@ -31,6 +31,7 @@ struct _BwApplication
 
 G_DEFINE_FINAL_TYPE (BwApplication, bw_application, ADW_TYPE_APPLICATION)
 
+static GtkWindow *open_main_window (BwApplication *self);
 static GtkWindow *ensure_main_window (BwApplication *self);
 
 /* ---- actions ---- */
@@ -111,7 +112,7 @@ acknowledged_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(BwAlarm) alarm = bw_line_acknowledge_finish (BW_LINE (source), result, &error);
 
-  if (alarm == NULL && self->main_window)
+  if (alarm == NULL && open_main_window (self))
     {
       g_autofree char *msg = g_strdup_printf (_("The alarm was not acknowledged: %s"), error->message);
       bw_app_window_show_toast (BW_APP_WINDOW (self->main_window), msg);
@@ -235,10 +236,25 @@ notification_action_cb (BwNotifier    *notifier,
 
 /* ---- windows ---- */
 
+/* the main window, if it is open */
+static GtkWindow *
+open_main_window (BwApplication *self)
+{
+  /* a closed window outlives its closing while something still holds it
+   * (an export it started): it is not the application's any more */
+  if (self->main_window &&
+      !g_list_find (gtk_application_get_windows (GTK_APPLICATION (self)), self->main_window))
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->main_window), (gpointer *) &self->main_window);
+      self->main_window = NULL;
+    }
+  return self->main_window;
+}
+
 static GtkWindow *
 ensure_main_window (BwApplication *self)
 {
-  if (self->main_window == NULL)
+  if (open_main_window (self) == NULL)
     {
       self->main_window = GTK_WINDOW (bw_app_window_new (self, self->context));
       g_object_add_weak_pointer (G_OBJECT (self->main_window), (gpointer *) &self->main_window);
@@ -283,7 +299,7 @@ GtkWindow *
 bw_application_get_main_window (BwApplication *self)
 {
   g_return_val_if_fail (BW_IS_APPLICATION (self), NULL);
-  return self->main_window;
+  return open_main_window (self);
 }
 
 GtkWindow *
