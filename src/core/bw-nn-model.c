@@ -16,7 +16,7 @@
 #include "bw-nn-model.h"
 #include "bw-nn-private.h"
 
-#define N_SCRATCH 64
+#define N_SCRATCH 80
 #define MSCRED_SCALES 3
 #define MSCRED_STEPS 5
 static const int mscred_windows[MSCRED_SCALES] = { 5, 10, 30 };
@@ -1210,7 +1210,10 @@ reference_sample_scores (BwNnModel *m,
  * unit in the last place). */
 
 /* scratch buffers of the batch paths (the passes above use 0–47) */
-enum { B_PROJ = 48, B_WORK, B_H, B_Q, B_HALL, B_Z2, B_OUT, B_MU, B_LV, B_X, B_CONV };
+enum { B_PROJ = 48, B_WORK, B_H, B_Q, B_HALL, B_Z2, B_OUT, B_MU, B_LV, B_X, B_CONV,
+       B_ENC = B_CONV + 5, B_ENC_OUT = B_ENC + 2, B_CL = B_ENC_OUT + 2, B_ATT = B_CL + 1,
+       B_DEC = B_ATT + 4, B_CAT = B_DEC + 4, B_END = B_CAT + 3 };
+G_STATIC_ASSERT (B_END <= N_SCRATCH);
 
 /* Σ over the window's rows and sensors of |x̂ − x|, over the window's
  * length: the order of sample_scores() */
@@ -1405,6 +1408,88 @@ batch_scores_conv_ae (BwNnModel *m,
     }
 }
 
+/* MSCRED: the windows of a chunk are consecutive, so their frames are
+ * too; each frame goes through the encoder once (not once for each of the
+ * five windows holding it), and through the x half of each ConvLSTM's
+ * gates once (bw_nn_conv_lstm_infer_windows()). */
+#define MSCRED_CHUNK 128
+
+static void
+batch_scores_mscred (BwNnModel *m,
+                     guint      n,
+                     double    *out)
+{
+  int pad = m->pad, T = MSCRED_STEPS, S = MSCRED_SCALES;
+  gsize mat = (gsize) pad * pad * S;
+  int side[5], ch[5];
+
+  side[0] = pad;
+  ch[0] = S;
+  for (int i = 0; i < 4; i++)
+    {
+      int oh, ow;
+
+      bw_nn_conv_out_size (&m->enc[i], side[i], side[i], &oh, &ow);
+      side[i + 1] = oh;
+      ch[i + 1] = m->enc[i].cout;
+    }
+  for (guint start = 0; start < n; start += MSCRED_CHUNK)
+    {
+      guint len = MIN (MSCRED_CHUNK, n - start);
+      int frames = (int) len + T - 1;
+      const float *in = m->series + (gsize) start * mat;
+      float *att[4], *cat[3];
+      const float *y;
+
+      for (int i = 0; i < 4; i++)
+        {
+          gsize d = (gsize) side[i + 1] * side[i + 1] * ch[i + 1];
+          float *pre = scratch (m, B_ENC + (i % 2), (gsize) frames * d);
+          float *enc = scratch (m, B_ENC_OUT + (i % 2), (gsize) frames * d);
+          float *cl = scratch (m, B_CL, (gsize) len * T * d);
+          float *alpha = scratch (m, B_Q, (gsize) len * T);
+
+          bw_nn_conv_infer (&m->enc[i], in, frames, side[i], side[i], pre);
+          bw_nn_act_forward (BW_NN_ACT_SELU, pre, enc, (gsize) frames * d);
+          bw_nn_conv_lstm_infer_windows (&m->clstm[i], enc, frames, T, side[i + 1], side[i + 1], cl);
+          att[i] = scratch (m, B_ATT + i, (gsize) len * d);
+          bw_nn_attention_forward (cl, (int) len, T, (int) d, alpha, att[i]);
+          in = enc;
+        }
+      /* the decoder, once per window, as in mscred_pass() */
+      for (int i = 3; i >= 0; i--)
+        {
+          const float *din = i == 3 ? att[3] : cat[i];
+          gsize sz = (gsize) len * side[i] * side[i] * m->dec[i].cout;
+          float *dec = scratch (m, B_DEC + i, sz);
+
+          bw_nn_conv_infer (&m->dec[i], din, (int) len, side[i + 1], side[i + 1], dec);
+          bw_nn_act_forward (BW_NN_ACT_SELU, dec, dec, sz);
+          if (i > 0)
+            {
+              cat[i - 1] = scratch (m, B_CAT + i - 1, (gsize) len * side[i] * side[i] * 2 * ch[i]);
+              concat_channels (dec, m->dec[i].cout, att[i - 1], ch[i],
+                               (gsize) len * side[i] * side[i], cat[i - 1]);
+            }
+        }
+      y = m->scratch[B_DEC];
+      /* squared reconstruction error of the window's newest matrices */
+      for (guint b = 0; b < len; b++)
+        {
+          const float *t = m->series + ((gsize) start + b + T - 1) * mat;
+          double s = 0;
+
+          for (gsize k = 0; k < mat; k++)
+            {
+              double d = y[b * mat + k] - t[k];
+
+              s += d * d;
+            }
+          out[start + b] = s;
+        }
+    }
+}
+
 /* scores of every sample of the loaded series */
 static double *
 all_sample_scores (BwNnModel *m,
@@ -1431,9 +1516,12 @@ all_sample_scores (BwNnModel *m,
       out = g_new (double, MAX (n, 1));
       batch_scores_conv_ae (m, n, out);
       break;
+    case BW_NN_MODEL_MSCRED:
+      out = g_new (double, MAX (n, 1));
+      batch_scores_mscred (m, n, out);
+      break;
     default:
-      /* the feed-forward autoencoder's samples share nothing; MSCRED's
-       * signature matrices are built once per series already */
+      /* the feed-forward autoencoder's samples share nothing */
       return reference_sample_scores (m, n_out);
     }
   *n_out = n;

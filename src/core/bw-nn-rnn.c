@@ -373,6 +373,94 @@ bw_nn_conv_lstm_forward (BwNnConvLstm *l,
     }
 }
 
+/* Inference over the windows of a series of frames: window b is frames
+ * b … b + steps − 1 from a zero state. The gates' pre-activations are a
+ * convolution of [x_t, h_{t−1}], i.e. one of x_t plus one of h_{t−1}: the
+ * first, with the bias, is done once per frame instead of once per window
+ * and step, the second once per window and step after the first (h_{−1} is
+ * zero). The kernel rows of a tap are x's channels, then h's. */
+void
+bw_nn_conv_lstm_infer_windows (BwNnConvLstm *l,
+                               const float  *x,
+                               int           frames,
+                               int           steps,
+                               int           h,
+                               int           w,
+                               float        *y)
+{
+  int cin = l->cin, co = l->cout, cc = cin + co, g4 = 4 * co;
+  int taps = l->conv.kh * l->conv.kw;
+  int windows = frames - steps + 1;
+  gsize hw = (gsize) h * w, pos = (gsize) windows * hw;
+  BwNnParam wx = { 0 }, wh = { 0 }, bz = { 0 };
+  BwNnConv cx = l->conv, ch = l->conv;
+  float *zx, *z, *c_prev, *c_next, *hcur;
+
+  g_return_if_fail (windows >= 1);
+
+  wx.size = (gsize) taps * cin * g4;
+  wh.size = (gsize) taps * co * g4;
+  bz.size = g4;
+  wx.w = g_new (float, wx.size);
+  wh.w = g_new (float, wh.size);
+  bz.w = g_new0 (float, bz.size);
+  for (int t = 0; t < taps; t++)
+    {
+      memcpy (wx.w + (gsize) t * cin * g4, l->conv.w->w + (gsize) t * cc * g4,
+              (gsize) cin * g4 * sizeof (float));
+      memcpy (wh.w + (gsize) t * co * g4, l->conv.w->w + ((gsize) t * cc + cin) * g4,
+              (gsize) co * g4 * sizeof (float));
+    }
+  cx.cin = cin;
+  cx.w = &wx;
+  cx.cols = NULL;
+  cx.cols_size = 0;
+  ch.cin = co;
+  ch.w = &wh;
+  ch.b = &bz;
+  ch.cols = NULL;
+  ch.cols_size = 0;
+
+  zx = g_new (float, (gsize) frames * hw * g4);
+  z = g_new (float, pos * g4);
+  c_prev = g_new0 (float, pos * co);
+  c_next = g_new (float, pos * co);
+  hcur = g_new (float, pos * co);
+
+  bw_nn_conv_infer (&cx, x, frames, h, w, zx);
+  for (int t = 0; t < steps; t++)
+    {
+      /* the x part of window b's step t is frame b + t's */
+      const float *zxt = zx + (gsize) t * hw * g4;
+      float *tmp;
+
+      if (t == 0)
+        _bw_nn_lstm_cell_infer (BW_NN_ACT_TANH, zxt, NULL, c_prev, c_next, hcur, (int) pos, co);
+      else
+        {
+          bw_nn_conv_infer (&ch, hcur, windows, h, w, z);
+          _bw_nn_lstm_cell_infer (BW_NN_ACT_TANH, z, zxt, c_prev, c_next, hcur, (int) pos, co);
+        }
+      tmp = c_prev;
+      c_prev = c_next;
+      c_next = tmp;
+      for (int b = 0; b < windows; b++)
+        memcpy (y + ((gsize) b * steps + t) * hw * co, hcur + (gsize) b * hw * co,
+                hw * co * sizeof (float));
+    }
+
+  bw_nn_conv_clear (&cx);
+  bw_nn_conv_clear (&ch);
+  g_free (wx.w);
+  g_free (wh.w);
+  g_free (bz.w);
+  g_free (zx);
+  g_free (z);
+  g_free (c_prev);
+  g_free (c_next);
+  g_free (hcur);
+}
+
 void
 bw_nn_conv_lstm_backward (BwNnConvLstm *l,
                           const float  *dy,

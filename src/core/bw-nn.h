@@ -328,6 +328,16 @@ void bw_nn_conv_lstm_forward  (BwNnConvLstm *l,
                                int           h,
                                int           w,
                                float        *y);
+/* inference over every window of @steps consecutive frames of x
+ * [frames×h×w×cin], each from a zero state → y [windows×steps×h×w×cout],
+ * windows = frames − steps + 1 */
+void bw_nn_conv_lstm_infer_windows (BwNnConvLstm *l,
+                                    const float  *x,
+                                    int           frames,
+                                    int           steps,
+                                    int           h,
+                                    int           w,
+                                    float        *y);
 void bw_nn_conv_lstm_backward (BwNnConvLstm *l,
                                const float  *dy,
                                float        *dx);

@@ -377,7 +377,7 @@ main (int   argc,
 
       g_test_add_data_func (path, GINT_TO_POINTER (k), test_learns);
     }
-  for (int k = BW_NN_MODEL_AE; k <= BW_NN_MODEL_CONV_AE; k++)
+  for (int k = BW_NN_MODEL_AE; k <= BW_NN_MODEL_MSCRED; k++)
     {
       g_autofree char *path = g_strdup_printf ("/nn-model/batch-scores/%s",
                                                bw_nn_model_kind_to_string (k));
