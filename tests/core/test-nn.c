@@ -1026,6 +1026,47 @@ test_conv_infer (void)
     }
 }
 
+/* ConvLSTM over the windows of a series of frames, the x half of the gates
+ * shared between windows: each window as the forward pass computes it
+ * alone. Maps of 4 × 4, 2 × 2 and 1 × 1 (where the 2 × 2 kernel keeps one
+ * tap), a window of one step and windows as long as the series. */
+static void
+test_conv_lstm_windows (void)
+{
+  struct { int side, cin, cout, frames, steps; } cases[] = {
+    { 4, 3, 5, 9, 5 }, { 2, 6, 4, 7, 3 }, { 1, 8, 8, 6, 5 }, { 4, 2, 3, 4, 1 }, { 2, 3, 3, 4, 4 },
+  };
+  BwNnRng rng;
+
+  bw_nn_rng_init (&rng, 5);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(BwNnParams) params = bw_nn_params_new ();
+      BwNnConvLstm l;
+      int hw = cases[i].side * cases[i].side, T = cases[i].steps;
+      int windows = cases[i].frames - T + 1;
+      gsize frame_in = (gsize) hw * cases[i].cin, frame_out = (gsize) hw * cases[i].cout;
+      g_autofree float *x = g_new (float, cases[i].frames * frame_in);
+      g_autofree float *y = g_new (float, windows * T * frame_out);
+      g_autofree float *one = g_new (float, T * frame_out);
+      double worst = 0;
+
+      bw_nn_conv_lstm_init (&l, params, "cl", cases[i].cin, cases[i].cout, 2, &rng);
+      fill_normal (l.conv.b->w, l.conv.b->size, &rng);
+      fill_normal (x, cases[i].frames * frame_in, &rng);
+      bw_nn_conv_lstm_infer_windows (&l, x, cases[i].frames, T, cases[i].side, cases[i].side, y);
+      for (int b = 0; b < windows; b++)
+        {
+          bw_nn_conv_lstm_forward (&l, x + b * frame_in, 1, T, cases[i].side, cases[i].side, one);
+          worst = MAX (worst, max_diff (one, y + (gsize) b * T * frame_out, T * frame_out));
+        }
+      g_test_message ("%dx%d, %d -> %d channels, %d windows of %d: at most %.2g apart",
+                      cases[i].side, cases[i].side, cases[i].cin, cases[i].cout, windows, T, worst);
+      g_assert_cmpfloat (worst, <=, 1e-5);
+      bw_nn_conv_lstm_clear (&l);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1050,5 +1091,6 @@ main (int   argc,
   g_test_add_func ("/nn/infer/gemm", test_gemm_infer);
   g_test_add_func ("/nn/infer/lstm", test_lstm_infer);
   g_test_add_func ("/nn/infer/conv", test_conv_infer);
+  g_test_add_func ("/nn/infer/conv-lstm-windows", test_conv_lstm_windows);
   return g_test_run ();
 }
