@@ -963,6 +963,25 @@ split_channels (const float *in,
     }
 }
 
+/* the side of the square maps and their channels, at the input (0) and
+ * after each of the encoder's four convolutions */
+static void
+mscred_geometry (BwNnModel *m,
+                 int        side[5],
+                 int        ch[5])
+{
+  side[0] = m->pad;
+  ch[0] = MSCRED_SCALES;
+  for (int i = 0; i < 4; i++)
+    {
+      int oh, ow;
+
+      bw_nn_conv_out_size (&m->enc[i], side[i], side[i], &oh, &ow);
+      side[i + 1] = oh;
+      ch[i + 1] = m->enc[i].cout;
+    }
+}
+
 static float
 mscred_pass (BwNnModel   *m,
              const guint *idx,
@@ -979,16 +998,7 @@ mscred_pass (BwNnModel   *m,
   float *target = scratch (m, S_TARGET, (gsize) n * mat);
   float loss;
 
-  side[0] = pad;
-  ch[0] = S;
-  for (int i = 0; i < 4; i++)
-    {
-      int oh, ow;
-
-      bw_nn_conv_out_size (&m->enc[i], side[i], side[i], &oh, &ow);
-      side[i + 1] = oh;
-      ch[i + 1] = m->enc[i].cout;
-    }
+  mscred_geometry (m, side, ch);
   for (guint i = 0; i < n; i++)
     {
       memcpy (x + (gsize) i * T * mat, m->series + (gsize) idx[i] * mat, T * mat * sizeof (float));
@@ -1423,16 +1433,7 @@ batch_scores_mscred (BwNnModel *m,
   gsize mat = (gsize) pad * pad * S;
   int side[5], ch[5];
 
-  side[0] = pad;
-  ch[0] = S;
-  for (int i = 0; i < 4; i++)
-    {
-      int oh, ow;
-
-      bw_nn_conv_out_size (&m->enc[i], side[i], side[i], &oh, &ow);
-      side[i + 1] = oh;
-      ch[i + 1] = m->enc[i].cout;
-    }
+  mscred_geometry (m, side, ch);
   for (guint start = 0; start < n; start += MSCRED_CHUNK)
     {
       guint len = MIN (MSCRED_CHUNK, n - start);
