@@ -14,10 +14,12 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <sqlite3.h>
@@ -76,8 +78,13 @@ bw_harness_tool (const char *name)
   return p;
 }
 
-static guint
-free_port (void)
+/**
+ * bw_harness_free_port:
+ *
+ * Returns: a loopback TCP port nothing listens on now
+ */
+guint
+bw_harness_free_port (void)
 {
   g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
   g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
@@ -90,6 +97,27 @@ free_port (void)
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   g_socket_close (sock, NULL);
   return port;
+}
+
+/**
+ * bw_harness_init_russian:
+ *
+ * The supervisors' language, from the build tree's catalogue, before
+ * g_test_init(): Russian messages, C.UTF-8 for the rest, no accessibility
+ * bus.
+ */
+void
+bw_harness_init_russian (void)
+{
+  g_autofree char *localedir = NULL;
+
+  g_setenv ("LANGUAGE", "ru", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  setlocale (LC_ALL, "C.UTF-8");
+  localedir = g_build_filename (g_getenv ("BW_BUILD_ROOT") ? g_getenv ("BW_BUILD_ROOT") : ".", "po", NULL);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
 }
 
 BwHarness *
@@ -106,7 +134,7 @@ bw_harness_new (const char *name)
   g_mkdir_with_parents (h->artifacts, 0755);
   h->wav_dir = g_build_filename (h->dir, "wav", NULL);
   h->db = g_build_filename (h->dir, "ledger.sqlite", NULL);
-  h->port = free_port ();
+  h->port = bw_harness_free_port ();
   h->url = g_strdup_printf ("http://127.0.0.1:%u", h->port);
   g_setenv ("BELTWATCH_ALARM_WAV_DIR", h->wav_dir, TRUE);
   {

@@ -36,6 +36,8 @@ typedef struct
 } BwTruthStop;
 
 gboolean     bw_harness_can_run           (void);
+void         bw_harness_init_russian      (void);
+guint        bw_harness_free_port         (void);
 BwHarness   *bw_harness_new               (const char  *name);
 void         bw_harness_free              (BwHarness   *h);
 const char  *bw_harness_tool              (const char  *name);

@@ -462,16 +462,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *localedir = NULL;
-
-  /* the supervisors' language, from the build tree's catalogue */
-  g_setenv ("LANGUAGE", "ru", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  setlocale (LC_ALL, "C.UTF-8");
-  localedir = g_build_filename (g_getenv ("BW_BUILD_ROOT") ? g_getenv ("BW_BUILD_ROOT") : ".", "po", NULL);
-  bindtextdomain (GETTEXT_PACKAGE, localedir);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  bw_harness_init_russian ();
 
   /* not G_TEST_OPTION_ISOLATE_DIRS: GTK needs the system's MIME database
    * to load icons; the harness points the user's directories elsewhere */

@@ -641,22 +641,6 @@ test_preferences_test_tone (void)
 
 /* ---- the app's own service ---- */
 
-static guint16
-unused_port (void)
-{
-  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  guint16 port;
-
-  g_assert_true (g_socket_bind (sock, addr, TRUE, NULL));
-  bound = g_socket_get_local_address (sock, NULL);
-  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_socket_close (sock, NULL);
-  return port;
-}
-
 typedef struct
 {
   BwContext  *context;
@@ -712,7 +696,7 @@ test_local_server_switch (void)
 {
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(BwContext) context = NULL;
-  g_autofree char *remote = g_strdup_printf ("http://127.0.0.1:%u", unused_port ());
+  g_autofree char *remote = g_strdup_printf ("http://127.0.0.1:%u", (guint16) bw_harness_free_port ());
   const char *beltwatchd = bw_harness_tool ("beltwatchd");
   BwLocalServer *local;
   BwClient *client;
@@ -734,7 +718,7 @@ test_local_server_switch (void)
   context = bw_context_new (settings);
   local = bw_context_get_local_server (context);
   client = bw_context_get_client (context);
-  bw_local_server_set_port (local, unused_port ());
+  bw_local_server_set_port (local, (guint16) bw_harness_free_port ());
   on_remote = (OnServer) { context, remote };
 
   /* a server set while the own service is still being looked for */
@@ -970,16 +954,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *localedir = NULL;
-
-  g_setenv ("LANGUAGE", "ru", TRUE);
   g_setenv ("TZ", "Europe/Moscow", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  setlocale (LC_ALL, "C.UTF-8");
-  localedir = g_build_filename (g_getenv ("BW_BUILD_ROOT") ? g_getenv ("BW_BUILD_ROOT") : ".", "po", NULL);
-  bindtextdomain (GETTEXT_PACKAGE, localedir);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  bw_harness_init_russian ();
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/app/format", test_format);
