@@ -13,6 +13,7 @@
 # Copyright 2026 The Beltwatch developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import ctypes
 import json
 import os
 import shutil
@@ -71,6 +72,14 @@ def cleanup():
             except subprocess.TimeoutExpired:
                 p.kill()
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def die_with_us():
+    # the service and the app end with this script even when it dies
+    # without running its cleanup (pyatspi aborts the process when the
+    # accessibility bus goes away)
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port():
@@ -142,7 +151,8 @@ try:
     dlog = open(os.path.join(tmp, "daemon.log"), "w")
     procs.append(subprocess.Popen([os.path.join(build, "src/daemon/beltwatchd"), "--config", ini,
                                    "--db", os.path.join(tmp, "ledger.sqlite"),
-                                   "--listen", "127.0.0.1:%d" % port], stdout=dlog, stderr=dlog))
+                                   "--listen", "127.0.0.1:%d" % port], stdout=dlog, stderr=dlog,
+                                  preexec_fn=die_with_us))
     url = "http://127.0.0.1:%d" % port
 
     def health():
@@ -166,7 +176,7 @@ try:
                 "XDG_CONFIG_HOME": os.path.join(tmp, "config")})
     alog = open(os.path.join(tmp, "app.log"), "w")
     app_proc = subprocess.Popen([os.path.join(build, "src/app/beltwatch"), "--server", url],
-                                env=env, stdout=alog, stderr=alog)
+                                env=env, stdout=alog, stderr=alog, preexec_fn=die_with_us)
     procs.append(app_proc)
 
     app = wait_for("the app on the AT-SPI desktop", find_app, 30)
